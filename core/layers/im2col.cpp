@@ -1,0 +1,67 @@
+#include "core/layers/im2col.h"
+
+#include <algorithm>
+
+namespace slim {
+
+void im2col(const ConvGeometry& g, const float* image, float* cols) {
+  const int64_t oh_count = g.out_height(), ow_count = g.out_width();
+  const int64_t plane = g.height * g.width;
+  const int64_t col_cols = g.col_cols();
+  const int64_t rows = g.col_rows();
+  // Rows are independent: parallelising over them keeps results deterministic.
+#pragma omp parallel for schedule(static)
+  for (int64_t row = 0; row < rows; ++row) {
+    const int64_t kw = row % g.kernel_w;
+    const int64_t kh = (row / g.kernel_w) % g.kernel_h;
+    const int64_t c = row / (g.kernel_w * g.kernel_h);
+    float* out = cols + row * col_cols;
+    for (int64_t n = 0; n < g.batch; ++n) {
+      const float* src = image + (n * g.channels + c) * plane;
+      for (int64_t oh = 0; oh < oh_count; ++oh) {
+        const int64_t ih = oh * g.stride - g.padding + kh;
+        float* dst = out + (n * oh_count + oh) * ow_count;
+        if (ih < 0 || ih >= g.height) {
+          std::fill_n(dst, ow_count, 0.0f);
+          continue;
+        }
+        const float* src_row = src + ih * g.width;
+        for (int64_t ow = 0; ow < ow_count; ++ow) {
+          const int64_t iw = ow * g.stride - g.padding + kw;
+          dst[ow] = (iw >= 0 && iw < g.width) ? src_row[iw] : 0.0f;
+        }
+      }
+    }
+  }
+}
+
+void col2im(const ConvGeometry& g, const float* cols, float* image) {
+  const int64_t oh_count = g.out_height(), ow_count = g.out_width();
+  const int64_t plane = g.height * g.width;
+  const int64_t col_cols = g.col_cols();
+  const int64_t taps = g.kernel_h * g.kernel_w;
+  // Each channel's rows write only that channel's planes: parallel over channels,
+  // serial over taps, so the summation order is fixed and results are deterministic.
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < g.channels; ++c) {
+    for (int64_t tap = 0; tap < taps; ++tap) {
+      const int64_t kh = tap / g.kernel_w, kw = tap % g.kernel_w;
+      const float* in = cols + (c * taps + tap) * col_cols;
+      for (int64_t n = 0; n < g.batch; ++n) {
+        float* dst = image + (n * g.channels + c) * plane;
+        for (int64_t oh = 0; oh < oh_count; ++oh) {
+          const int64_t ih = oh * g.stride - g.padding + kh;
+          if (ih < 0 || ih >= g.height) continue;
+          const float* src = in + (n * oh_count + oh) * ow_count;
+          float* dst_row = dst + ih * g.width;
+          for (int64_t ow = 0; ow < ow_count; ++ow) {
+            const int64_t iw = ow * g.stride - g.padding + kw;
+            if (iw >= 0 && iw < g.width) dst_row[iw] += src[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace slim

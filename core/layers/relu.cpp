@@ -1,0 +1,28 @@
+#include "core/layers/relu.h"
+
+#include <algorithm>
+
+namespace slim {
+
+void ReLU::unary_forward(const Tensor& input, Tensor& output, const ForwardContext&) {
+  output.resize(input.shape());
+  const int64_t n = input.numel();
+  const float* x = input.data();
+  float* y = output.data();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) y[i] = std::max(x[i], 0.0f);
+  output_ = &output;
+}
+
+void ReLU::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
+  if (!grad_input) return;
+  grad_input->resize(grad_output.shape());
+  const int64_t n = grad_output.numel();
+  const float* dy = grad_output.data();
+  const float* y = output_->data();
+  float* dx = grad_input->data();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+}  // namespace slim
