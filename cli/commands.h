@@ -14,5 +14,6 @@ using Command = std::function<int()>;
 Command add_train_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
+Command add_run_command(CLI::App& app);
 
 }  // namespace slim::cli

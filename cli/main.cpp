@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   commands["train"] = slim::cli::add_train_command(app);
   commands["eval"] = slim::cli::add_eval_command(app);
   commands["list"] = slim::cli::add_list_command(app);
+  commands["run"] = slim::cli::add_run_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
