@@ -16,8 +16,9 @@ Steps:
      matters for momentum=None; it is filled with 0 and reported.
   3. A forward pass on a fixed random batch must give finite logits of the right shape.
   4. Unless --no-dataset: the test split of an IDX directory (default: Debian's
-     Fashion-MNIST, or $SLIMBENCH_FASHION_MNIST_DIR as for slimbench) is normalised exactly as slimbench does it, (pixel/255 - mean)/std with
-     mean/std over all TRAIN pixels, and evaluated in eval mode. With --expect-eval-json
+     Fashion-MNIST, or $SLIMBENCH_FASHION_MNIST_DIR as for slimbench) is normalised
+     exactly as slimbench does it, (pixel/255 - mean)/std with mean/std over all TRAIN
+     pixels, and evaluated in eval mode. With --expect-eval-json
      (the output of `slimbench eval --json` on the same data) accuracy must agree within
      --accuracy-tolerance (absolute, default 1e-4) and the mean test loss within
      --loss-tolerance (relative, default 1e-4).
@@ -368,7 +369,8 @@ def import_modules():
 
 
 def run_checks(args, np, safetensors, torch, safetensors_torch):
-    report = {"checkpoint": args.checkpoint, "torch_version": torch.__version__}
+    report = {"checkpoint": args.checkpoint, "torch_version": torch.__version__,
+              "accuracy": None}  # stays null with --no-dataset
     state = safetensors.numpy.load_file(args.checkpoint)
     with safetensors.safe_open(args.checkpoint, framework="numpy") as handle:
         metadata = handle.metadata() or {}

@@ -57,7 +57,8 @@ def write_safetensors(torch, path, tensors, metadata):
     for name in sorted(tensors):
         dtype, data = tensor_bytes(torch, tensors[name])
         shape = list(tensors[name].shape)
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [offset, offset + len(data)]}
+        header[name] = {"dtype": dtype, "shape": shape,
+                        "data_offsets": [offset, offset + len(data)]}
         chunks.append(data)
         offset += len(data)
     text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode("utf-8")
