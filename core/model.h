@@ -4,7 +4,8 @@
 // input, spelled "input"); the last node is the output. Parameters are addressed as
 // "<node>.<local>", e.g. "conv2.weight", the names PyTorch would give. Compression
 // methods walk nodes() in order, swap a node's layer with replace_layer() (a factored,
-// quantized or thinner variant) and find who reads a node with consumers().
+// quantized or thinner variant) and find who reads a node with consumers(). Channels
+// are removed in place with Conv2d/Linear/BatchNorm::keep_* (core/channel_slice.h).
 #pragma once
 
 #include <nlohmann/json.hpp>

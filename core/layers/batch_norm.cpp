@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+
+#include "core/channel_slice.h"
 #include <stdexcept>
 
 namespace slim {
@@ -38,6 +40,14 @@ std::vector<Named<Parameter>> BatchNorm::parameters() {
 
 std::vector<Named<Tensor>> BatchNorm::buffers() {
   return {{"running_mean", &running_mean_}, {"running_var", &running_var_}};
+}
+
+void BatchNorm::keep_channels(std::span<const int64_t> keep) {
+  keep_parameter(gamma_, 0, keep);
+  keep_parameter(beta_, 0, keep);
+  running_mean_ = keep_along_axis(running_mean_, 0, keep);
+  running_var_ = keep_along_axis(running_var_, 0, keep);
+  num_features_ = static_cast<int64_t>(keep.size());
 }
 
 Shape BatchNorm::unary_output_shape(const Shape& input) const {

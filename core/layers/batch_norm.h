@@ -26,6 +26,8 @@ class BatchNorm final : public UnaryLayer {
   Parameter& beta() { return beta_; }
   Tensor& running_mean() { return running_mean_; }
   Tensor& running_var() { return running_var_; }
+  // Structured pruning: keep only these channels (parameters and running statistics).
+  void keep_channels(std::span<const int64_t> keep);
   // When frozen, training mode still normalises with the running statistics and never
   // updates them (used after a chosen epoch in QAT with BN folding).
   void set_frozen(bool frozen) { frozen_ = frozen; }

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/channel_slice.h"
 #include "core/gemm.h"
 
 namespace slim {
@@ -106,6 +107,17 @@ void Conv2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
     grad_input->zero();
     col2im(g, grad_cols_.data(), grad_input->data());
   }
+}
+
+void Conv2d::keep_output_channels(std::span<const int64_t> keep) {
+  keep_parameter(weight_, 0, keep);
+  if (options_.bias) keep_parameter(bias_, 0, keep);
+  options_.out_channels = static_cast<int64_t>(keep.size());
+}
+
+void Conv2d::keep_input_channels(std::span<const int64_t> keep) {
+  keep_parameter(weight_, 1, keep);
+  options_.in_channels = static_cast<int64_t>(keep.size());
 }
 
 int64_t Conv2d::unary_macs(const Shape& input) const {

@@ -31,6 +31,10 @@ class Conv2d final : public UnaryLayer {
   const Parameter& weight() const { return weight_; }
   const Parameter& bias() const { return bias_; }
 
+  // Structured pruning: keep only these filters (output channels) / input channels.
+  void keep_output_channels(std::span<const int64_t> keep);
+  void keep_input_channels(std::span<const int64_t> keep);
+
  protected:
   Shape unary_output_shape(const Shape& input) const override;
   void unary_forward(const Tensor& input, Tensor& output, const ForwardContext& context) override;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/channel_slice.h"
 #include "core/gemm.h"
 
 namespace slim {
@@ -63,6 +64,17 @@ void Linear::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
           out_features_, weight_.value.data(), in_features_, 0.0f, grad_input->data(),
           in_features_);
   }
+}
+
+void Linear::keep_outputs(std::span<const int64_t> keep) {
+  keep_parameter(weight_, 0, keep);
+  if (has_bias_) keep_parameter(bias_, 0, keep);
+  out_features_ = static_cast<int64_t>(keep.size());
+}
+
+void Linear::keep_inputs(std::span<const int64_t> keep) {
+  keep_parameter(weight_, 1, keep);
+  in_features_ = static_cast<int64_t>(keep.size());
 }
 
 int64_t Linear::unary_macs(const Shape& input) const {

@@ -22,6 +22,11 @@ class Linear final : public UnaryLayer {
   const Parameter& weight() const { return weight_; }
   const Parameter& bias() const { return bias_; }
 
+  // Structured pruning: keep only these output neurons / input features (in order).
+  // Masks and gradients are sliced along with the weights.
+  void keep_outputs(std::span<const int64_t> keep);
+  void keep_inputs(std::span<const int64_t> keep);
+
  protected:
   Shape unary_output_shape(const Shape& input) const override;
   void unary_forward(const Tensor& input, Tensor& output, const ForwardContext& context) override;
