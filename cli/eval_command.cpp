@@ -23,9 +23,9 @@ struct EvalArgs {
 int run_eval(const EvalArgs& args) {
   apply_thread_count(args.threads);
   LoadedCheckpoint loaded = load_checkpoint(args.checkpoint);
-  const std::string spec = !args.dataset.empty()           ? args.dataset
+  const std::string spec = !args.dataset.empty()          ? args.dataset
                            : !loaded.info.dataset.empty() ? loaded.info.dataset
-                                                           : std::string("fashion-mnist");
+                                                          : std::string("fashion-mnist");
   const Dataset dataset = load_dataset(spec);
   if (dataset.sample_shape != loaded.model.sample_shape()) {
     fail("{}: model {} expects samples of shape {}, dataset {} has {}", args.checkpoint,

@@ -23,7 +23,8 @@ void list_datasets() {
 }
 
 void list_layers() {
-  for (const LayerKind& kind : layer_kinds()) fmt::print("{:<15} {}\n", kind.name, kind.description);
+  for (const LayerKind& kind : layer_kinds())
+    fmt::print("{:<15} {}\n", kind.name, kind.description);
 }
 
 }  // namespace

@@ -1,9 +1,8 @@
 // slimbench: reproducible benchmarks of neural-network compression.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
-
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <map>

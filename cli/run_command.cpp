@@ -103,8 +103,8 @@ Row train_or_load(const Sweep& sweep, const Dataset& dataset, uint64_t seed,
   Recipe recipe = Recipe::from_json(sweep.recipe, entry.default_recipe(), "recipe");
   recipe.seed = seed;
   // The baseline's identity: model, dataset, recipe (which includes the seed).
-  const nlohmann::json key = {{"model", entry.name}, {"dataset", dataset.name},
-                              {"recipe", recipe.to_json()}};
+  const nlohmann::json key = {
+      {"model", entry.name}, {"dataset", dataset.name}, {"recipe", recipe.to_json()}};
   const auto path = cache_dir / fmt::format("{}-{}.safetensors", entry.name,
                                             sha256_hex(key.dump()).substr(0, 16));
   if (std::filesystem::exists(path)) {

@@ -76,7 +76,8 @@ int run_train(const TrainArgs& args) {
 
 Command add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
-  CLI::App* sub = app.add_subcommand("train", "train a zoo model from scratch and save a checkpoint");
+  CLI::App* sub =
+      app.add_subcommand("train", "train a zoo model from scratch and save a checkpoint");
   sub->add_option("--model", args->model, "zoo model name (see `slimbench list models`)")
       ->required();
   sub->add_option("--dataset", args->dataset, "dataset spec (see `slimbench list datasets`)")

@@ -17,9 +17,8 @@ void sgemm_serial(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k,
                   int64_t ldc) {
   cblas_sgemm(CblasRowMajor, trans_a == Trans::kNo ? CblasNoTrans : CblasTrans,
               trans_b == Trans::kNo ? CblasNoTrans : CblasTrans, static_cast<blasint>(m),
-              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
-              static_cast<blasint>(ldc));
+              static_cast<blasint>(n), static_cast<blasint>(k), alpha, a, static_cast<blasint>(lda),
+              b, static_cast<blasint>(ldb), beta, c, static_cast<blasint>(ldc));
 }
 
 // Below this many multiply-adds a fork costs more than it saves.
@@ -56,8 +55,8 @@ void sgemm(Trans trans_a, Trans trans_b, int64_t m, int64_t n, int64_t k, float 
       sgemm_serial(trans_a, trans_b, m, len, k, alpha, a, lda, b_slice, ldb, beta, c + begin, ldc);
     } else {
       const float* a_slice = trans_a == Trans::kNo ? a + begin * lda : a + begin;
-      sgemm_serial(trans_a, trans_b, len, n, k, alpha, a_slice, lda, b, ldb, beta,
-                   c + begin * ldc, ldc);
+      sgemm_serial(trans_a, trans_b, len, n, k, alpha, a_slice, lda, b, ldb, beta, c + begin * ldc,
+                   ldc);
     }
   }
 }
@@ -83,6 +82,8 @@ void set_num_threads(int threads) {
   openblas_set_num_threads(1);  // sgemm() threads over OpenMP instead; see there
 }
 
-int num_threads() { return omp_get_max_threads(); }
+int num_threads() {
+  return omp_get_max_threads();
+}
 
 }  // namespace slim

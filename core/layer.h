@@ -10,9 +10,8 @@
 //    and compressed variants (quantized, sparse, factored) are just other layer kinds.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <utility>

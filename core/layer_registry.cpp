@@ -49,10 +49,9 @@ const std::array kLayerKinds = {
                                                    c.value("eps", 1e-5f),
                                                    c.value("momentum", 0.1f));
               }},
-    LayerKind{"relu", "max(x, 0)",
-              [](const nlohmann::json&) -> std::unique_ptr<Layer> {
-                return std::make_unique<ReLU>();
-              }},
+    LayerKind{
+        "relu", "max(x, 0)",
+        [](const nlohmann::json&) -> std::unique_ptr<Layer> { return std::make_unique<ReLU>(); }},
     LayerKind{"maxpool2d", "max pooling",
               [](const nlohmann::json& c) -> std::unique_ptr<Layer> {
                 return std::make_unique<MaxPool2d>(pool_options(c));
@@ -69,10 +68,9 @@ const std::array kLayerKinds = {
               [](const nlohmann::json&) -> std::unique_ptr<Layer> {
                 return std::make_unique<Flatten>();
               }},
-    LayerKind{"add", "residual sum of two inputs",
-              [](const nlohmann::json&) -> std::unique_ptr<Layer> {
-                return std::make_unique<Add>();
-              }},
+    LayerKind{
+        "add", "residual sum of two inputs",
+        [](const nlohmann::json&) -> std::unique_ptr<Layer> { return std::make_unique<Add>(); }},
     LayerKind{"dropout", "inverted dropout with probability p",
               [](const nlohmann::json& c) -> std::unique_ptr<Layer> {
                 return std::make_unique<Dropout>(c.at("p").get<float>());
@@ -81,7 +79,9 @@ const std::array kLayerKinds = {
 
 }  // namespace
 
-std::span<const LayerKind> layer_kinds() { return kLayerKinds; }
+std::span<const LayerKind> layer_kinds() {
+  return kLayerKinds;
+}
 
 std::unique_ptr<Layer> make_layer(std::string_view kind, const nlohmann::json& config) {
   std::vector<std::string_view> names;

@@ -5,9 +5,8 @@
 // zoo entry it came from. Compressed layer kinds join this table as they are added.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>

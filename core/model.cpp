@@ -32,8 +32,8 @@ Model& Model::operator=(const Model& other) {
 const std::string& Model::add(std::string name, std::unique_ptr<Layer> layer,
                               std::vector<std::string> inputs) {
   if (name.empty() || name == kModelInput || index_.contains(name)) {
-    throw std::logic_error(fmt::format("model {}: bad or duplicate node name '{}'",
-                                       architecture_, name));
+    throw std::logic_error(
+        fmt::format("model {}: bad or duplicate node name '{}'", architecture_, name));
   }
   std::vector<int> producers;
   if (inputs.empty()) {
@@ -158,8 +158,10 @@ std::vector<Named<Tensor>> Model::buffers() {
 
 void Model::zero_grad() {
   for (auto& [name, param] : parameters()) {
-    if (param->grad.empty()) param->grad = Tensor(param->value.shape());
-    else param->grad.zero();
+    if (param->grad.empty())
+      param->grad = Tensor(param->value.shape());
+    else
+      param->grad.zero();
   }
 }
 

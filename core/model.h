@@ -8,10 +8,9 @@
 // are removed in place with Conv2d/Linear/BatchNorm::keep_* (core/channel_slice.h).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +61,7 @@ class Model {
   std::vector<Named<Tensor>> buffers();
   void zero_grad();
   int64_t parameter_count();
-  int64_t macs_per_sample() const;  // MACs of one forward of a single sample
+  int64_t macs_per_sample() const;                        // MACs of one forward of a single sample
   std::vector<Shape> output_shapes(int64_t batch) const;  // per node
 
   // The graph as JSON (architecture, nodes with kind/config/inputs), so checkpoints

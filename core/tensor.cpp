@@ -17,7 +17,9 @@ int64_t shape_numel(const Shape& shape) {
   return n;
 }
 
-std::string shape_to_string(const Shape& shape) { return fmt::format("[{}]", fmt::join(shape, ", ")); }
+std::string shape_to_string(const Shape& shape) {
+  return fmt::format("[{}]", fmt::join(shape, ", "));
+}
 
 Tensor::Tensor(Shape shape, float fill)
     : shape_(std::move(shape)), data_(static_cast<size_t>(shape_numel(shape_)), fill) {}
@@ -50,7 +52,9 @@ void Tensor::resize(Shape shape) {
   shape_ = std::move(shape);
 }
 
-void Tensor::fill(float value) { std::fill(data_.begin(), data_.end(), value); }
+void Tensor::fill(float value) {
+  std::fill(data_.begin(), data_.end(), value);
+}
 
 MatrixMap Tensor::matrix(int64_t rows, int64_t cols) {
   if (rows * cols != numel()) throw std::logic_error("Tensor::matrix: size mismatch");

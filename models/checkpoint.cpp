@@ -13,11 +13,13 @@ namespace {
 
 constexpr std::string_view kFormat = "slimbench-checkpoint-1";
 
-std::string mask_name(const std::string& parameter) { return parameter + "_mask"; }
+std::string mask_name(const std::string& parameter) {
+  return parameter + "_mask";
+}
 
 // Copies a stored tensor into `target`, insisting on the same shape.
-void assign(const std::filesystem::path& path, const SafetensorsFile& file,
-            const std::string& name, Tensor& target) {
+void assign(const std::filesystem::path& path, const SafetensorsFile& file, const std::string& name,
+            Tensor& target) {
   const NamedTensor* stored = find_tensor(file, name);
   if (!stored) fail("{}: checkpoint has no tensor '{}'", path.string(), name);
   if (stored->value.shape() != target.shape()) {
@@ -59,12 +61,9 @@ void save_checkpoint(const std::filesystem::path& path, Model& model, const Chec
     if (param->has_mask()) file.tensors.push_back({mask_name(name), param->mask});
   }
   for (auto& [name, buffer] : model.buffers()) file.tensors.push_back({name, *buffer});
-  file.metadata = {{"format", std::string(kFormat)},
-                   {"model", model.architecture()},
-                   {"graph", model.describe().dump()},
-                   {"recipe", info.recipe.dump()},
-                   {"metrics", info.metrics.dump()},
-                   {"dataset", info.dataset}};
+  file.metadata = {{"format", std::string(kFormat)},   {"model", model.architecture()},
+                   {"graph", model.describe().dump()}, {"recipe", info.recipe.dump()},
+                   {"metrics", info.metrics.dump()},   {"dataset", info.dataset}};
   write_safetensors(path, file);
 }
 

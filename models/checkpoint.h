@@ -11,9 +11,8 @@
 //   metrics  JSON object of measured metrics (e.g. test accuracy)
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/model.h"

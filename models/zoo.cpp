@@ -42,7 +42,9 @@ const std::array kZoo = {
 
 }  // namespace
 
-std::span<const ZooEntry> model_zoo() { return kZoo; }
+std::span<const ZooEntry> model_zoo() {
+  return kZoo;
+}
 
 const ZooEntry& find_model(std::string_view name) {
   std::vector<std::string_view> names;

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "core/channel_slice.h"
-#include <stdexcept>
 
 namespace slim {
 namespace {

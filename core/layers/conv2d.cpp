@@ -10,8 +10,8 @@
 namespace slim {
 
 Conv2d::Conv2d(const Conv2dOptions& options) : options_(options) {
-  weight_.value = Tensor({options.out_channels, options.in_channels, options.kernel_size,
-                          options.kernel_size});
+  weight_.value =
+      Tensor({options.out_channels, options.in_channels, options.kernel_size, options.kernel_size});
   if (options.bias) bias_.value = Tensor({options.out_channels});
 }
 
@@ -45,8 +45,8 @@ Shape Conv2d::unary_output_shape(const Shape& input) const {
   }
   const ConvGeometry g = geometry(input);
   if (g.out_height() <= 0 || g.out_width() <= 0) {
-    throw std::logic_error(fmt::format("conv2d: input {} is smaller than the kernel",
-                                       shape_to_string(input)));
+    throw std::logic_error(
+        fmt::format("conv2d: input {} is smaller than the kernel", shape_to_string(input)));
   }
   return {input[0], options_.out_channels, g.out_height(), g.out_width()};
 }
@@ -100,9 +100,8 @@ void Conv2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
   }
   if (grad_input) {
     grad_cols_.resize({g.col_rows(), g.col_cols()});
-    sgemm(Trans::kYes, Trans::kNo, g.col_rows(), g.col_cols(), out_c, 1.0f,
-          weight_.value.data(), g.col_rows(), gemm_out_.data(), g.col_cols(), 0.0f,
-          grad_cols_.data(), g.col_cols());
+    sgemm(Trans::kYes, Trans::kNo, g.col_rows(), g.col_cols(), out_c, 1.0f, weight_.value.data(),
+          g.col_rows(), gemm_out_.data(), g.col_cols(), 0.0f, grad_cols_.data(), g.col_cols());
     grad_input->resize(input_shape_);
     grad_input->zero();
     col2im(g, grad_cols_.data(), grad_input->data());

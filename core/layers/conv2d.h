@@ -48,9 +48,9 @@ class Conv2d final : public UnaryLayer {
   Parameter weight_;
   Parameter bias_;
   Shape input_shape_;
-  Tensor cols_;         // im2col of the last training input, reused by backward
-  Tensor gemm_out_;     // [O, N*OH*OW] scratch
-  Tensor grad_cols_;    // scratch for backward
+  Tensor cols_;       // im2col of the last training input, reused by backward
+  Tensor gemm_out_;   // [O, N*OH*OW] scratch
+  Tensor grad_cols_;  // scratch for backward
 };
 
 }  // namespace slim

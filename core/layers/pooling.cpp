@@ -22,13 +22,13 @@ struct PoolGeometry {
 
 Shape pooled_shape(const char* kind, const Shape& input, const PoolOptions& o) {
   if (input.size() != 4) {
-    throw std::logic_error(fmt::format("{}: expected [N, C, H, W], got {}", kind,
-                                       shape_to_string(input)));
+    throw std::logic_error(
+        fmt::format("{}: expected [N, C, H, W], got {}", kind, shape_to_string(input)));
   }
   const PoolGeometry g(input, o);
   if (g.out_h <= 0 || g.out_w <= 0) {
-    throw std::logic_error(fmt::format("{}: input {} smaller than the window", kind,
-                                       shape_to_string(input)));
+    throw std::logic_error(
+        fmt::format("{}: input {} smaller than the window", kind, shape_to_string(input)));
   }
   return {g.batch, g.channels, g.out_h, g.out_w};
 }
@@ -39,8 +39,12 @@ nlohmann::json pool_config(const PoolOptions& o) {
 
 }  // namespace
 
-nlohmann::json MaxPool2d::config() const { return pool_config(options_); }
-nlohmann::json AvgPool2d::config() const { return pool_config(options_); }
+nlohmann::json MaxPool2d::config() const {
+  return pool_config(options_);
+}
+nlohmann::json AvgPool2d::config() const {
+  return pool_config(options_);
+}
 
 Shape MaxPool2d::unary_output_shape(const Shape& input) const {
   return pooled_shape("maxpool2d", input, options_);
@@ -155,8 +159,8 @@ void AvgPool2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
 
 Shape GlobalAvgPool::unary_output_shape(const Shape& input) const {
   if (input.size() != 4) {
-    throw std::logic_error(fmt::format("global_avgpool: expected [N, C, H, W], got {}",
-                                       shape_to_string(input)));
+    throw std::logic_error(
+        fmt::format("global_avgpool: expected [N, C, H, W], got {}", shape_to_string(input)));
   }
   return {input[0], input[1]};
 }

@@ -71,8 +71,8 @@ float soft_cross_entropy(const Tensor& logits, const Tensor& target_probs, float
       const double log_p = row[k] * inv_t - lse;
       total -= target[k] * log_p;
       if (grad_logits) {
-        grad_logits->data()[b * classes + k] = static_cast<float>(
-            (std::exp(log_p) - target[k]) * inv_t / static_cast<double>(batch));
+        grad_logits->data()[b * classes + k] =
+            static_cast<float>((std::exp(log_p) - target[k]) * inv_t / static_cast<double>(batch));
       }
     }
   }

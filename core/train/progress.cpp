@@ -33,7 +33,8 @@ void TrainingProgress::on_batch(const BatchProgress& p) {
   const double done = (p.epoch - 1) + static_cast<double>(p.batch) / static_cast<double>(p.batches);
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double eta = done > 0 ? elapsed * (p.epochs - done) / done : 0.0;
-  fmt::print(stream_, "\r\033[Kepoch {}/{}  batch {}/{}  loss {:.4f}  acc {:.2f}%  {:.0f} img/s  ETA {}",
+  fmt::print(stream_,
+             "\r\033[Kepoch {}/{}  batch {}/{}  loss {:.4f}  acc {:.2f}%  {:.0f} img/s  ETA {}",
              p.epoch, p.epochs, p.batch, p.batches, p.running_loss, 100.0 * p.running_accuracy,
              p.images_per_second, format_duration(eta));
   std::fflush(stream_);
@@ -44,13 +45,15 @@ void TrainingProgress::on_epoch(const EpochReport& r) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double eta = elapsed * (r.epochs - r.epoch) / r.epoch;
   if (interactive_) fmt::print(stream_, "\r\033[K");
-  std::string test = r.test_accuracy >= 0 ? fmt::format("  test acc {:.2f}%", 100.0 * r.test_accuracy)
-                                          : std::string();
-  fmt::print(stream_,
-             "epoch {}/{}  loss {:.4f}  train acc {:.2f}%{}  lr {:.4g}  {:.0f} img/s  epoch {:.1f}s  "
-             "ETA {}\n",
-             r.epoch, r.epochs, r.train_loss, 100.0 * r.train_accuracy, test, r.lr,
-             r.images_per_second, r.train_seconds, format_duration(eta));
+  std::string test = r.test_accuracy >= 0
+                         ? fmt::format("  test acc {:.2f}%", 100.0 * r.test_accuracy)
+                         : std::string();
+  fmt::print(
+      stream_,
+      "epoch {}/{}  loss {:.4f}  train acc {:.2f}%{}  lr {:.4g}  {:.0f} img/s  epoch {:.1f}s  "
+      "ETA {}\n",
+      r.epoch, r.epochs, r.train_loss, 100.0 * r.train_accuracy, test, r.lr, r.images_per_second,
+      r.train_seconds, format_duration(eta));
   std::fflush(stream_);
 }
 

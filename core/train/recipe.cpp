@@ -11,8 +11,8 @@ namespace slim {
 namespace {
 
 constexpr std::array<std::string_view, 10> kKeys = {
-    "epochs", "batch_size", "lr", "schedule", "step_epochs", "step_gamma", "momentum",
-    "nesterov", "weight_decay", "seed"};
+    "epochs",     "batch_size", "lr",       "schedule",     "step_epochs",
+    "step_gamma", "momentum",   "nesterov", "weight_decay", "seed"};
 constexpr std::array<std::string_view, 3> kSchedules = {"constant", "cosine", "step"};
 
 template <typename T>
@@ -32,10 +32,10 @@ T read(const nlohmann::json& json, std::string_view key, T fallback, std::string
     return it->get<T>();
   } catch (const std::exception&) {
     fail("{}/{}: expected {}, got {}", where, key,
-         std::is_same_v<T, bool>        ? "true or false"
-         : std::is_integral_v<T>        ? "an integer"
+         std::is_same_v<T, bool>       ? "true or false"
+         : std::is_integral_v<T>       ? "an integer"
          : std::is_floating_point_v<T> ? "a number"
-                                        : "a string",
+                                       : "a string",
          it->dump());
   }
 }
@@ -54,9 +54,9 @@ LrSchedule Recipe::lr_schedule() const {
 }
 
 nlohmann::json Recipe::to_json() const {
-  return {{"epochs", epochs},         {"batch_size", batch_size},   {"lr", lr},
-          {"schedule", schedule},     {"step_epochs", step_epochs}, {"step_gamma", step_gamma},
-          {"momentum", momentum},     {"nesterov", nesterov},       {"weight_decay", weight_decay},
+  return {{"epochs", epochs},     {"batch_size", batch_size},   {"lr", lr},
+          {"schedule", schedule}, {"step_epochs", step_epochs}, {"step_gamma", step_gamma},
+          {"momentum", momentum}, {"nesterov", nesterov},       {"weight_decay", weight_decay},
           {"seed", seed}};
 }
 

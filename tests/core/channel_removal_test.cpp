@@ -1,7 +1,6 @@
 // Physically removing channels: a model whose removed filters were already dead (zero
 // weights and bias, followed by ReLU) must compute exactly the same outputs afterwards.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "core/channel_slice.h"

@@ -68,8 +68,8 @@ Tensor spread_tensor(const Shape& shape, uint64_t seed, float gap) {
 }
 
 std::vector<GradientCheckResult> check_layer_gradients(
-    Layer& layer, std::vector<Tensor> inputs,
-    const std::function<ForwardContext()>& make_context, float step) {
+    Layer& layer, std::vector<Tensor> inputs, const std::function<ForwardContext()>& make_context,
+    float step) {
   std::vector<const Tensor*> args;
   for (const Tensor& t : inputs) args.push_back(&t);
   Tensor output;
@@ -98,8 +98,8 @@ std::vector<GradientCheckResult> check_layer_gradients(
   return results;
 }
 
-std::vector<GradientCheckResult> check_model_gradients(Model& model, const Tensor& input,
-                                                       Mode mode, float step) {
+std::vector<GradientCheckResult> check_model_gradients(Model& model, const Tensor& input, Mode mode,
+                                                       float step) {
   const ForwardContext context{mode, nullptr};
   const Tensor output = model.forward(input, context);
   const Tensor upstream = random_tensor(output.shape(), 7);

@@ -22,11 +22,11 @@ struct GradientCheckResult {
 // Checks every input and every parameter gradient of `layer`. `make_context` gives a
 // fresh forward context per evaluation (so stochastic layers see the same mask).
 std::vector<GradientCheckResult> check_layer_gradients(
-    Layer& layer, std::vector<Tensor> inputs,
-    const std::function<ForwardContext()>& make_context, float step = 1e-3f);
+    Layer& layer, std::vector<Tensor> inputs, const std::function<ForwardContext()>& make_context,
+    float step = 1e-3f);
 
-std::vector<GradientCheckResult> check_model_gradients(Model& model, const Tensor& input,
-                                                       Mode mode, float step = 1e-3f);
+std::vector<GradientCheckResult> check_model_gradients(Model& model, const Tensor& input, Mode mode,
+                                                       float step = 1e-3f);
 
 // Fills with N(0, 1) values.
 Tensor random_tensor(const Shape& shape, uint64_t seed);

@@ -15,7 +15,9 @@
 namespace slim::testing {
 namespace {
 
-ForwardContext train_context() { return {Mode::kTrain, nullptr}; }
+ForwardContext train_context() {
+  return {Mode::kTrain, nullptr};
+}
 
 void randomize_parameters(Layer& layer, uint64_t seed) {
   for (auto& [name, param] : layer.parameters()) {
@@ -44,8 +46,9 @@ TEST_CASE("gradient: conv2d with stride and padding", "[gradient]") {
   for (auto [stride, padding] : {std::pair{1, 0}, std::pair{2, 1}, std::pair{1, 2}}) {
     Conv2d layer(Conv2dOptions{2, 3, 3, stride, padding, true});
     randomize_parameters(layer, 3);
-    require_passed(check_layer_gradients(layer, {random_tensor({2, 2, 6, 5}, 4)}, train_context),
-                   "conv2d stride " + std::to_string(stride) + " padding " + std::to_string(padding));
+    require_passed(
+        check_layer_gradients(layer, {random_tensor({2, 2, 6, 5}, 4)}, train_context),
+        "conv2d stride " + std::to_string(stride) + " padding " + std::to_string(padding));
   }
 }
 
@@ -58,7 +61,8 @@ TEST_CASE("gradient: batchnorm 1d and 2d in train and eval mode", "[gradient]") 
     require_passed(check_layer_gradients(bn1, {random_tensor({6, 4}, 6)}, ctx), "batchnorm1d");
     BatchNorm bn2(2, 3);
     randomize_parameters(bn2, 7);
-    require_passed(check_layer_gradients(bn2, {random_tensor({2, 3, 3, 2}, 8)}, ctx), "batchnorm2d");
+    require_passed(check_layer_gradients(bn2, {random_tensor({2, 3, 3, 2}, 8)}, ctx),
+                   "batchnorm2d");
   }
 }
 
@@ -78,9 +82,8 @@ TEST_CASE("gradient: max and average pooling", "[gradient]") {
       check_layer_gradients(padded_max, {spread_tensor({1, 2, 5, 5}, 11, 0.05f)}, train_context),
       "maxpool2d k3 s2 p1");
   AvgPool2d avg_pool(PoolOptions{3, 2, 1});
-  require_passed(
-      check_layer_gradients(avg_pool, {random_tensor({2, 2, 5, 5}, 12)}, train_context),
-      "avgpool2d k3 s2 p1");
+  require_passed(check_layer_gradients(avg_pool, {random_tensor({2, 2, 5, 5}, 12)}, train_context),
+                 "avgpool2d k3 s2 p1");
   GlobalAvgPool gap;
   require_passed(check_layer_gradients(gap, {random_tensor({2, 3, 4, 4}, 13)}, train_context),
                  "global_avgpool");
