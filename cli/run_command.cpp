@@ -45,8 +45,7 @@ nlohmann::json read_json_file(const std::string& path) {
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
-    fail("{}: not valid JSON (byte {}): {}", path, e.byte,
-         std::string(e.what()).substr(std::string(e.what()).find(':') + 2));
+    fail("{}: not valid JSON: {}", path, e.what());
   }
 }
 

@@ -10,6 +10,11 @@ void Sgd::step(Model& model, float learning_rate) {
     const float* grad = param->grad.data();
     const int64_t n = param->value.numel();
     auto [it, first] = velocity_.try_emplace(name, param->value.shape());
+    if (!first && !it->second.same_shape(param->value)) {
+      // The layer was thinned (structured pruning) since the last step: restart momentum.
+      it->second = Tensor(param->value.shape());
+      first = true;
+    }
     float* v = it->second.data();
 #pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; ++i) {

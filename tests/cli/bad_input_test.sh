@@ -65,6 +65,15 @@ case "$case_name" in
     expect_error "synthetic" "$slimbench" train --model lenet-5 --dataset cifar-10 --out "$work/x.safetensors" ;;
   bad_flag)
     expect_error "--epochs" "$slimbench" train --model lenet-5 --epochs -3 --out "$work/x.safetensors" ;;
+  experiment_syntax_error)
+    echo '{"name": "x", "model": "lenet-5",}' > "$work/bad.json"
+    expect_error "$work/bad.json: not valid JSON" "$slimbench" run "$work/bad.json" ;;
+  experiment_bad_recipe)
+    echo '{"name": "x", "model": "lenet-5", "recipe": {"epochs": -1}}' > "$work/bad.json"
+    expect_error "/recipe/epochs" "$slimbench" run "$work/bad.json" ;;
+  experiment_unknown_key)
+    echo '{"name": "x", "model": "lenet-5", "sedes": [1]}' > "$work/bad.json"
+    expect_error "/sedes: unknown key; valid keys:" "$slimbench" run "$work/bad.json" ;;
   *)
     echo "unknown case $case_name"; exit 1 ;;
 esac
