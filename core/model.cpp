@@ -171,35 +171,40 @@ int64_t Model::parameter_count() {
   return total;
 }
 
-std::vector<Shape> Model::output_shapes(int64_t batch) const {
-  Shape input = sample_shape_;
-  input.insert(input.begin(), batch);
+// Walks the graph once on shapes alone, calling visit(node, its input shapes) in order;
+// returns every node's output shape.
+template <typename Visit>
+std::vector<Shape> walk_shapes(const std::vector<Node>& nodes, Shape input, Visit&& visit) {
   std::vector<Shape> shapes;
-  shapes.reserve(nodes_.size());
+  shapes.reserve(nodes.size());
   std::vector<Shape> args;
-  for (const Node& node : nodes_) {
+  for (const Node& node : nodes) {
     args.clear();
     for (int producer : node.inputs) {
       args.push_back(producer < 0 ? input : shapes[static_cast<size_t>(producer)]);
     }
+    visit(node, args);
     shapes.push_back(node.layer->output_shape(args));
   }
   return shapes;
 }
 
-int64_t Model::macs_per_sample() const {
+Shape Model::batched_input_shape(int64_t batch) const {
   Shape input = sample_shape_;
-  input.insert(input.begin(), 1);
-  const std::vector<Shape> shapes = output_shapes(1);
+  input.insert(input.begin(), batch);
+  return input;
+}
+
+std::vector<Shape> Model::output_shapes(int64_t batch) const {
+  return walk_shapes(nodes_, batched_input_shape(batch), [](const Node&, const auto&) {});
+}
+
+int64_t Model::macs_per_sample() const {
   int64_t total = 0;
-  std::vector<Shape> args;
-  for (const Node& node : nodes_) {
-    args.clear();
-    for (int producer : node.inputs) {
-      args.push_back(producer < 0 ? input : shapes[static_cast<size_t>(producer)]);
-    }
-    total += node.layer->macs(args);
-  }
+  walk_shapes(nodes_, batched_input_shape(1),
+              [&total](const Node& node, const std::vector<Shape>& args) {
+                total += node.layer->macs(args);
+              });
   return total;
 }
 

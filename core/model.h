@@ -69,6 +69,8 @@ class Model {
   nlohmann::json describe() const;
 
  private:
+  Shape batched_input_shape(int64_t batch) const;
+
   std::string architecture_;
   Shape sample_shape_;
   int num_classes_;
