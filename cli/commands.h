@@ -14,5 +14,7 @@ Command add_train_command(CLI::App& app);
 Command add_eval_command(CLI::App& app);
 Command add_list_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
+Command add_compare_command(CLI::App& app);
+Command add_merge_command(CLI::App& app);
 
 }  // namespace slim::cli

@@ -1,9 +1,12 @@
-// slimbench list models|datasets|layers
+// slimbench list methods|backends|models|datasets|metrics|layers
 #include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "core/layer_registry.h"
 #include "datasets/registry.h"
+#include "harness/metric_table.h"
+#include "kernels/backend.h"
+#include "methods/registry.h"
 #include "models/zoo.h"
 
 namespace slim::cli {
@@ -22,6 +25,29 @@ void list_datasets() {
   }
 }
 
+void list_methods() {
+  for (const Method& method : method_table()) {
+    fmt::print("{:<15} [{}] {}\n", method.name, family_name(method.family), method.description);
+    for (const ParamSpec& spec : method.params) {
+      fmt::print("{:<15}   {} -- {}\n", "", describe_param(spec), spec.description);
+    }
+  }
+}
+
+void list_backends() {
+  for (const Backend& backend : backend_table()) {
+    const std::string why = backend.unavailable_reason();
+    fmt::print("{:<15} {}{}\n", backend.name, backend.description,
+               why.empty() ? "" : " (unavailable: " + why + ")");
+  }
+}
+
+void list_metrics() {
+  for (const MetricInfo& metric : metric_table()) {
+    fmt::print("{:<15} {}\n", metric.name, metric.description);
+  }
+}
+
 void list_layers() {
   for (const LayerKind& kind : layer_kinds())
     fmt::print("{:<15} {}\n", kind.name, kind.description);
@@ -31,11 +57,15 @@ void list_layers() {
 
 Command add_list_command(CLI::App& app) {
   auto what = std::make_shared<std::string>();
-  CLI::App* sub = app.add_subcommand("list", "list the registered models, datasets or layers");
+  CLI::App* sub = app.add_subcommand(
+      "list", "list the registered methods, backends, models, datasets, metrics or layers");
   sub->add_option("what", *what, "what to list")
       ->required()
-      ->check(CLI::IsMember({"models", "datasets", "layers"}));
+      ->check(CLI::IsMember({"methods", "backends", "models", "datasets", "metrics", "layers"}));
   return [what] {
+    if (*what == "methods") list_methods();
+    if (*what == "backends") list_backends();
+    if (*what == "metrics") list_metrics();
     if (*what == "models") list_models();
     if (*what == "datasets") list_datasets();
     if (*what == "layers") list_layers();

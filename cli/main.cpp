@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
   commands["eval"] = slim::cli::add_eval_command(app);
   commands["list"] = slim::cli::add_list_command(app);
   commands["run"] = slim::cli::add_run_command(app);
+  commands["merge"] = slim::cli::add_merge_command(app);
+  commands["compare"] = slim::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -29,12 +29,25 @@ struct ForwardContext {
   Rng* rng = nullptr;  // used by stochastic layers (Dropout) in training mode
 };
 
+// How a parameter is stored when deployed, when that is not plain FP32: int8 codes and
+// scales, packed int4, a sparse format. A compression method attaches one; size accounting
+// (core/model_size.h) asks it for its bytes, so there is one source of truth for sizes.
+class ParameterStorage {
+ public:
+  virtual ~ParameterStorage() = default;
+  virtual int64_t stored_bytes() const = 0;
+  virtual nlohmann::json describe() const = 0;  // e.g. {"format": "int8", "scales": 1}
+};
+
 // A trainable tensor. `mask`, when not empty, has the value's shape and holds 0/1:
 // pruned weights are kept at exactly zero by the optimizer, through any fine-tuning.
+// `storage`, when set, describes the deployed encoding that `value` was decoded from;
+// training refuses such parameters, since an update would leave the encoding stale.
 struct Parameter {
   Tensor value;
   Tensor grad;
   Tensor mask;
+  std::shared_ptr<const ParameterStorage> storage;
   bool has_mask() const { return !mask.empty(); }
 };
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <vector>
 
+#include "core/error.h"
 #include "core/train/loss.h"
 #include "core/train/optimizer.h"
 
@@ -24,10 +25,24 @@ int64_t count_correct(const Tensor& logits, std::span<const int32_t> labels,
   return correct;
 }
 
+// An SGD step would move a weight off its deployed encoding (e.g. off the int8 grid)
+// while size accounting still reported the encoded bytes: refuse instead of lying.
+void refuse_encoded_parameters(Model& model) {
+  for (const auto& [name, parameter] : model.parameters()) {
+    if (parameter->storage) {
+      fail(
+          "cannot train '{}': parameter '{}' is stored as {}; train before this step, or use "
+          "quantization-aware training",
+          model.architecture(), name, parameter->storage->describe().dump());
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<EpochReport> train(Model& model, const Dataset& dataset, const Recipe& recipe,
                                const TrainHooks& hooks) {
+  refuse_encoded_parameters(model);
   Rng root(recipe.seed);
   BatchLoader loader(dataset, dataset.train,
                      BatchOptions{recipe.batch_size, root.split(kShuffleStream).next_u64(), false});

@@ -1,0 +1,34 @@
+// Trained FP32 baselines, cached on disk so a sweep (and the next sweep) trains each
+// one once. The cache key hashes (model, dataset, recipe, seed): any change retrains.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "core/model.h"
+#include "core/train/recipe.h"
+#include "datasets/dataset.h"
+#include "harness/sweep.h"
+
+namespace slim {
+
+struct Baseline {
+  Model model;
+  Recipe recipe;  // what it was trained with (seed included)
+  bool cached = false;
+  std::string path;  // the checkpoint it was loaded from or saved to
+};
+
+// Loads the checkpoint of a checkpoint source; for a zoo source, loads the cached
+// training result for `seed` or trains it (progress on `log`) and caches it atomically.
+Baseline obtain_baseline(const ModelSource& source, uint64_t seed, const Dataset& dataset,
+                         const std::filesystem::path& cache_dir, std::FILE* log);
+
+// Where the cached baseline for (source, seed, dataset) lives.
+std::filesystem::path baseline_cache_path(const ModelSource& source, uint64_t seed,
+                                          const Dataset& dataset,
+                                          const std::filesystem::path& cache_dir);
+
+}  // namespace slim

@@ -1,0 +1,222 @@
+#include "harness/job_runner.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "core/error.h"
+#include "core/gemm.h"
+#include "core/model_size.h"
+#include "core/train/loss.h"
+#include "datasets/batch_loader.h"
+#include "harness/measure/latency.h"
+#include "harness/measure/rapl_meter.h"
+#include "harness/work_counts.h"
+#include "kernels/backend.h"
+#include "methods/registry.h"
+
+namespace slim {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now);
+}
+
+// The first `batch_size` test images (cycling if the split is smaller), preloaded so
+// that no data handling falls inside the timed window.
+Tensor latency_input(const Dataset& dataset, int64_t batch_size) {
+  std::vector<int64_t> indices(static_cast<size_t>(batch_size));
+  for (int64_t i = 0; i < batch_size; ++i) indices[i] = i % dataset.test.count;
+  BatchLoader loader(dataset, dataset.test, std::move(indices), BatchOptions{batch_size});
+  Batch batch;
+  loader.fill_batch(0, batch);
+  return std::move(batch.x);
+}
+
+// Sets the thread count for timing and restores the caller's on scope exit.
+class ThreadCountScope {
+ public:
+  explicit ThreadCountScope(int threads) : saved_(num_threads()) { set_num_threads(threads); }
+  ~ThreadCountScope() { set_num_threads(saved_); }
+  ThreadCountScope(const ThreadCountScope&) = delete;
+  ThreadCountScope& operator=(const ThreadCountScope&) = delete;
+
+ private:
+  int saved_;
+};
+
+json compress_key_config(const Job& job) {
+  json key = job.config;
+  key.erase("backend");
+  key.erase("measure");
+  return key;
+}
+
+}  // namespace
+
+double backend_accuracy(const Model& model, const std::string& backend, const Dataset& dataset,
+                        int64_t batch_size) {
+  std::unique_ptr<Executable> executable = find_backend(backend).lower(model);
+  BatchLoader loader(dataset, dataset.test, BatchOptions{batch_size});
+  Batch batch;
+  std::vector<int32_t> predictions;
+  int64_t correct = 0;
+  for (int64_t b = 0; b < loader.num_batches(); ++b) {
+    loader.fill_batch(b, batch);
+    const Tensor& logits = executable->run(batch.x);
+    predictions.resize(batch.labels.size());
+    argmax_rows(logits, predictions);
+    for (size_t i = 0; i < predictions.size(); ++i) correct += predictions[i] == batch.labels[i];
+  }
+  return static_cast<double>(correct) / static_cast<double>(loader.num_samples());
+}
+
+JobRunner::JobRunner(const Sweep& sweep, const Dataset& dataset, std::filesystem::path cache_dir,
+                     std::FILE* log)
+    : sweep_(sweep), dataset_(dataset), cache_dir_(std::move(cache_dir)), log_(log) {
+  if (sweep.measure.wants("energy")) energy_meter_ = open_rapl_meter();
+}
+
+Baseline& JobRunner::baseline_for(const Job& job) {
+  const std::string key = config_hash({{"model", job.model->identity()}, {"seed", job.seed}});
+  if (!baseline_ || baseline_key_ != key) {
+    baseline_.reset();
+    baseline_ = obtain_baseline(*job.model, job.seed, dataset_, cache_dir_, log_);
+    baseline_key_ = key;
+  }
+  return *baseline_;
+}
+
+Model& JobRunner::compressed_for(const Job& job) {
+  const std::string key = config_hash(compress_key_config(job));
+  if (compressed_ && compressed_key_ == key) return *compressed_;
+  compressed_.reset();
+  Baseline& baseline = baseline_for(job);
+  Model model = baseline.model;
+  MethodContext context{
+      dataset_, baseline.recipe,
+      calibration_indices(dataset_.train, sweep_.calibration.size, sweep_.calibration.seed),
+      job.seed, log_};
+  for (const StepConfig& step : job.pipeline->steps) {
+    find_method(step.method).apply(model, step.params, context);
+  }
+  compressed_ = std::move(model);
+  compressed_key_ = key;
+  return *compressed_;
+}
+
+double JobRunner::baseline_accuracy_on(const Job& job) {
+  const std::string key = baseline_key_ + "/" + job.backend;
+  auto it = baseline_accuracy_.find(key);
+  if (it == baseline_accuracy_.end()) {
+    const double accuracy = backend_accuracy(baseline_for(job).model, job.backend, dataset_,
+                                             sweep_.measure.eval_batch_size);
+    it = baseline_accuracy_.emplace(key, accuracy).first;
+  }
+  return it->second;
+}
+
+json JobRunner::measure_latency_and_energy(const Job& job, Model& model, json& metrics) {
+  const MeasureConfig& measure = sweep_.measure;
+  std::unique_ptr<Executable> executable = find_backend(job.backend).lower(model);
+  ThreadCountScope threads(measure.threads);
+  json per_batch = json::array();
+  for (int64_t batch_size : measure.batch_sizes) {
+    const Tensor input = latency_input(dataset_, batch_size);
+    // Energy is read over the single-sample runs: the figure reported is per inference.
+    EnergyMeter* meter = batch_size == 1 && measure.wants("energy") ? energy_meter_.get() : nullptr;
+    const LatencyStats stats =
+        measure_latency([&] { executable->run(input); }, measure.latency, meter);
+    json entry = stats.to_json();
+    entry["batch_size"] = batch_size;
+    entry["per_sample_us"] = stats.p50_us / static_cast<double>(batch_size);
+    if (batch_size == 1) {
+      metrics["latency_us"] = entry.at("latency_us");
+      if (stats.energy_j_per_run) {
+        metrics["energy_j"] = *stats.energy_j_per_run;
+        metrics["energy_source"] = stats.energy_source;
+      }
+    }
+    per_batch.push_back(std::move(entry));
+  }
+  return per_batch;
+}
+
+void JobRunner::fill_metrics(const Job& job, json& metrics, Timings& timings) {
+  const MeasureConfig& measure = sweep_.measure;
+  auto start = Clock::now();
+  Baseline& baseline = baseline_for(job);
+  timings.baseline = seconds_since(start);
+
+  start = Clock::now();
+  Model& model = compressed_for(job);
+  timings.compress = seconds_since(start);
+
+  start = Clock::now();
+  if (measure.wants("accuracy")) {
+    const double accuracy = backend_accuracy(model, job.backend, dataset_, measure.eval_batch_size);
+    const double reference = baseline_accuracy_on(job);
+    metrics["accuracy"] = accuracy;
+    metrics["baseline_accuracy"] = reference;
+    metrics["accuracy_delta"] = accuracy - reference;
+  }
+  timings.evaluate = seconds_since(start);
+
+  if (measure.wants("size")) {
+    const int64_t size = stored_bytes(model);
+    const int64_t baseline_size = fp32_bytes(baseline.model);
+    metrics["size_bytes"] = size;
+    metrics["baseline_size_bytes"] = baseline_size;
+    metrics["compression_ratio"] = static_cast<double>(baseline_size) / static_cast<double>(size);
+    metrics["parameters"] = model.parameter_count();
+  }
+  if (measure.wants("macs")) metrics["macs"] = model.macs_per_sample();
+
+  start = Clock::now();
+  if (measure.wants("latency"))
+    metrics["latency"] = measure_latency_and_energy(job, model, metrics);
+  timings.measure = seconds_since(start);
+
+  if (measure.wants("energy") && !metrics.contains("energy_j")) {
+    metrics["energy_j"] = modelled_energy_j(count_work(model, job.backend));
+    metrics["energy_source"] = std::string(kModelledEnergySource);
+  }
+}
+
+json JobRunner::run(const Job& job) {
+  json record = {{"schema", "slimbench-run-1"}, {"job_id", job.id},     {"group_id", job.group_id},
+                 {"sweep", sweep_.name},        {"labels", job.labels}, {"config", job.config},
+                 {"started_at", utc_now()}};
+  json metrics = json::object();
+  Timings timings;
+  const auto start = Clock::now();
+  try {
+    fill_metrics(job, metrics, timings);
+    record["status"] = "ok";
+    record["error"] = nullptr;
+  } catch (const std::exception& e) {
+    // One job's failure (a backend that cannot run a layer, a diverging fine-tune) is
+    // recorded and the sweep goes on; the exit code reports it at the end.
+    record["status"] = "failed";
+    record["error"] = e.what();
+  }
+  record["metrics"] = std::move(metrics);
+  record["timings_s"] = {{"baseline", timings.baseline},
+                         {"compress", timings.compress},
+                         {"evaluate", timings.evaluate},
+                         {"measure", timings.measure},
+                         {"total", seconds_since(start)}};
+  record["finished_at"] = utc_now();
+  return record;
+}
+
+}  // namespace slim

@@ -1,0 +1,33 @@
+// Conv2dOp: im2col over the whole batch, one GEMM, then a scatter to NCHW with the bias.
+//
+// cols = im2col(x) is [C*K*K, N*OH*OW]; the weight, kept as the layer's [O, C, K, K]
+// values viewed as [O, C*K*K], times cols gives [O, N*OH*OW], which is reordered to
+// [N, O, OH, OW]. The column and product buffers live in the op and are reused, so a
+// run with an unchanged batch size allocates nothing.
+#pragma once
+
+#include "core/layers/conv2d.h"
+#include "core/layers/im2col.h"
+#include "kernels/gemm_function.h"
+#include "kernels/ops/op.h"
+
+namespace slim {
+
+class Conv2dOp final : public Op {
+ public:
+  Conv2dOp(const Conv2d& layer, GemmFunction gemm);
+  void run(std::span<const Tensor* const> inputs, Tensor& output) override;
+
+ private:
+  ConvGeometry geometry(const Tensor& input) const;
+  void scatter_to_nchw(const ConvGeometry& g, Tensor& output) const;
+
+  GemmFunction gemm_;
+  Conv2dOptions options_;
+  Tensor weight_;   // [O, C*K*K]
+  Tensor bias_;     // [O], empty when the layer has no bias
+  Tensor cols_;     // [C*K*K, N*OH*OW]
+  Tensor product_;  // [O, N*OH*OW]
+};
+
+}  // namespace slim

@@ -1,0 +1,46 @@
+// Method: one compression plugin, as the registry (methods/registry.h) lists it.
+//
+// A method is a graph rewrite: apply() receives a trained model and leaves it
+// compressed, in the same graph form (layers replaced, parameters encoded, masked or
+// thinned). It may calibrate on the context's data and fine-tune through the training
+// engine. It never times anything: backends and the harness measure.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+#include "core/train/recipe.h"
+#include "datasets/dataset.h"
+#include "methods/param_schema.h"
+
+namespace slim {
+
+enum class MethodFamily { kBaseline, kQuantization, kPruning, kDistillation, kLowRank };
+
+std::string_view family_name(MethodFamily family);
+
+// What a step may use besides the model. Everything random derives from `seed`.
+struct MethodContext {
+  const Dataset& dataset;
+  Recipe baseline_recipe;                    // how the model was trained; fine-tuning scales it
+  std::vector<int64_t> calibration_indices;  // into dataset.train, fixed by the sweep's calibration
+  uint64_t seed = 0;                         // the job's seed
+  std::FILE* log = stderr;                   // progress text (training, calibration)
+};
+
+struct Method {
+  std::string name;
+  MethodFamily family;
+  std::string description;  // one line, for `slimbench list methods`
+  ParamSchema params;
+  // `params` is resolved: every schema key present, every value checked.
+  std::function<void(Model& model, const nlohmann::json& params, MethodContext& context)> apply;
+};
+
+}  // namespace slim

@@ -1,0 +1,47 @@
+#include "methods/registry.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "methods/baseline/finetune.h"
+#include "methods/baseline/fp32.h"
+#include "methods/quantization/weight_only.h"
+
+namespace slim {
+
+std::string_view family_name(MethodFamily family) {
+  switch (family) {
+    case MethodFamily::kBaseline:
+      return "baseline";
+    case MethodFamily::kQuantization:
+      return "quantization";
+    case MethodFamily::kPruning:
+      return "pruning";
+    case MethodFamily::kDistillation:
+      return "distillation";
+    case MethodFamily::kLowRank:
+      return "low-rank";
+  }
+  return "?";
+}
+
+const std::vector<Method>& method_table() {
+  static const std::vector<Method> table = {
+      fp32_method(),
+      finetune_method(),
+      weight_only_quantization_method(),
+  };
+  return table;
+}
+
+const Method& find_method(std::string_view name) {
+  const auto& table = method_table();
+  for (const Method& method : table) {
+    if (method.name == name) return method;
+  }
+  std::vector<std::string> names;
+  for (const Method& method : table) names.push_back(method.name);
+  fail("unknown method '{}'; valid choices: {}", name, fmt::join(names, ", "));
+}
+
+}  // namespace slim
