@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <string>
+#include <string_view>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -21,6 +23,22 @@ void bound_openmp_spinning(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
   setenv("GOMP_SPINCOUNT", "20000", 1);
   execv("/proc/self/exe", argv);  // returns only on failure; then carry on as we are
+}
+
+// Error messages quote user input (keys, names, paths), which may itself hold line
+// breaks; escaping them keeps every error on the one line that scripts and users expect.
+std::string one_line(std::string_view message) {
+  std::string line;
+  for (char c : message) {
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\r') {
+      line += "\\r";
+    } else {
+      line += c;
+    }
+  }
+  return line;
 }
 
 }  // namespace
@@ -43,14 +61,14 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // Usage errors are bad input too: one line, exit 2.
-    fmt::print(stderr, "slimbench: error: {}\n", e.what());
+    fmt::print(stderr, "slimbench: error: {}\n", one_line(e.what()));
     return slim::kExitBadInput;
   }
   try {
     for (const CLI::App* sub : app.get_subcommands()) return commands.at(sub->get_name())();
   } catch (const slim::UserError& e) {
     std::fflush(stdout);
-    fmt::print(stderr, "slimbench: error: {}\n", e.what());
+    fmt::print(stderr, "slimbench: error: {}\n", one_line(e.what()));
     return slim::kExitBadInput;
   }
   return 0;

@@ -91,17 +91,17 @@ std::vector<Job> plan_jobs(const Sweep& sweep) {
 }
 
 Shard parse_shard(const std::string& text) {
-  int index = -1, count = 0;
-  char slash = 0, extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c", &index, &slash, &count, &extra) != 3 || slash != '/' ||
-      count < 1 || index < 0 || index >= count) {
-    fail("--shard: expected i/N with 0 <= i < N (e.g. 0/4), got '{}'", text);
+  static const std::regex kShard("([0-9]{1,6})/([0-9]{1,6})");
+  std::smatch match;
+  if (std::regex_match(text, match, kShard)) {
+    const int index = std::stoi(match[1].str()), count = std::stoi(match[2].str());
+    if (count >= 1 && index < count) return {index, count};
   }
-  return {index, count};
+  fail("--shard: expected i/N with 0 <= i < N (e.g. 0/4), got '{}'", text);
 }
 
 std::vector<Job> select_jobs(const std::vector<Job>& jobs, const std::optional<std::string>& filter,
-                             const Shard& shard) {
+                             const Shard& shard, size_t* matched_count) {
   std::optional<std::regex> pattern;
   if (filter) {
     try {
@@ -118,6 +118,7 @@ std::vector<Job> select_jobs(const std::vector<Job>& jobs, const std::optional<s
       selected.push_back(job);
     }
   }
+  if (matched_count) *matched_count = matched;
   return selected;
 }
 

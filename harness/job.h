@@ -45,8 +45,9 @@ Shard parse_shard(const std::string& text);
 
 // Jobs whose summary or ID matches `filter` (an ECMAScript regex), then every count-th
 // of those starting at index, so shards of one sweep are disjoint and cover it.
+// *matched receives how many jobs the filter matched before sharding.
 std::vector<Job> select_jobs(const std::vector<Job>& jobs, const std::optional<std::string>& filter,
-                             const Shard& shard);
+                             const Shard& shard, size_t* matched = nullptr);
 
 // Hash of the canonical JSON dump (sorted keys), first 16 hex digits.
 std::string config_hash(const nlohmann::json& config);

@@ -51,6 +51,9 @@ RunDirectory RunDirectory::create(const fs::path& path) {
   std::error_code error;
   fs::create_directories(path, error);
   if (error) fail("{}: cannot create the run directory: {}", path.string(), error.message());
+  // An empty runs.jsonl from the start: a shard that gets no jobs is still a valid run
+  // that merge can read.
+  write_file_atomically(path / "runs.jsonl", std::string_view());
   return RunDirectory(path);
 }
 
@@ -96,13 +99,21 @@ void RunDirectory::write_json(const std::string& name, const nlohmann::json& val
 std::optional<fs::path> latest_run(const fs::path& sweep_dir, int shard_index, int shard_count) {
   if (!fs::is_directory(sweep_dir)) return std::nullopt;
   // A timestamp, an optional "-N" for runs started within the same second, the shard.
-  const std::regex run_name("[0-9]{8}T[0-9]{6}Z(-[0-9]+)?" +
+  const std::regex run_name("([0-9]{8}T[0-9]{6}Z)(-([0-9]+))?" +
                             shard_suffix(shard_index, shard_count));
+  // Ordered by (timestamp, N) with N compared as a number: "-10" is newer than "-9".
+  std::optional<std::pair<std::string, long>> newest;
   std::optional<fs::path> latest;
   for (const auto& entry : fs::directory_iterator(sweep_dir)) {
     const std::string name = entry.path().filename().string();
-    if (!entry.is_directory() || !std::regex_match(name, run_name)) continue;
-    if (!latest || name > latest->filename().string()) latest = entry.path();
+    std::smatch match;
+    if (!entry.is_directory() || !std::regex_match(name, match, run_name)) continue;
+    const std::pair<std::string, long> key{match[1].str(),
+                                           match[3].matched ? std::stol(match[3].str()) : 0};
+    if (!newest || key > *newest) {
+      newest = key;
+      latest = entry.path();
+    }
   }
   return latest;
 }

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <regex>
 
@@ -332,21 +334,21 @@ MeasureConfig read_measure(const json& document, const JsonPath& root) {
 // Tries to create (and removes) a file where the run directory will go, so that a
 // results directory we cannot write fails now, not after an hour of training. Creating
 // a file is the only test that holds for root, whom access(2) never refuses.
-void check_results_dir_writable(const std::string& dir, const JsonPath& at) {
+void check_results_dir_writable(const std::string& dir, const std::string& where) {
   fs::path probe_dir = fs::absolute(dir);
   while (!fs::exists(probe_dir) && probe_dir.has_parent_path() &&
          probe_dir != probe_dir.parent_path()) {
     probe_dir = probe_dir.parent_path();
   }
   if (!fs::is_directory(probe_dir)) {
-    at.fail("cannot create results directory '{}': '{}' is not a directory", dir,
-            probe_dir.string());
+    fail("{}: cannot create results directory '{}': '{}' is not a directory", where, dir,
+         probe_dir.string());
   }
   std::string probe = (probe_dir / ".slimbench-write-probe-XXXXXX").string();
   const int fd = mkstemp(probe.data());
   if (fd < 0) {
-    at.fail("results directory '{}' is not writable ({}: {})", dir, probe_dir.string(),
-            std::strerror(errno));
+    fail("{}: results directory '{}' is not writable ({}: {})", where, dir, probe_dir.string(),
+         std::strerror(errno));
   }
   close(fd);
   unlink(probe.c_str());
@@ -405,8 +407,9 @@ Sweep load_sweep(const std::string& file, const std::optional<std::string>& resu
   if (d.contains("results_dir"))
     sweep.results_dir = read_string(d.at("results_dir"), root / "results_dir");
   if (results_dir_override) sweep.results_dir = *results_dir_override;
-  check_results_dir_writable(
-      sweep.results_dir, results_dir_override ? JsonPath("--results-dir") : root / "results_dir");
+  check_results_dir_writable(sweep.results_dir, results_dir_override
+                                                    ? std::string("--results-dir")
+                                                    : (root / "results_dir").str());
   return sweep;
 }
 

@@ -95,8 +95,9 @@ bool any_failed(const std::vector<json>& records, const std::set<std::string>& i
 int run_sweep(const RunOptions& options) {
   const Sweep sweep = load_sweep(options.file, options.results_dir);
   const std::vector<Job> jobs = plan_jobs(sweep);
-  const std::vector<Job> selected = select_jobs(jobs, options.filter, options.shard);
-  if (options.filter && selected.empty() && options.shard.count == 1) {
+  size_t matched = 0;
+  const std::vector<Job> selected = select_jobs(jobs, options.filter, options.shard, &matched);
+  if (options.filter && matched == 0) {
     fail("--filter '{}' matches none of the {} jobs (see --dry-run)", *options.filter, jobs.size());
   }
   if (options.dry_run) {

@@ -33,7 +33,12 @@ nlohmann::json parse_record(std::string_view line, const std::filesystem::path& 
   try {
     record = nlohmann::json::parse(line);
   } catch (const nlohmann::json::parse_error& e) {
-    fail("{}:{}: not valid JSON: {}", file.string(), line_number, e.what());
+    // what() starts with "[json.exception.parse_error.101] "; the file and line say more.
+    std::string message = e.what();
+    if (const auto bracket = message.find("] "); bracket != std::string::npos) {
+      message = message.substr(bracket + 2);
+    }
+    fail("{}:{}: not valid JSON: {}", file.string(), line_number, message);
   }
   if (!record.is_object()) fail("{}:{}: expected a JSON object", file.string(), line_number);
   // A record of another schema would be misread field by field; refuse it whole.

@@ -69,11 +69,11 @@ case "$case_name" in
     echo '{"name": "x", "model": "lenet-5",}' > "$work/bad.json"
     expect_error "$work/bad.json: not valid JSON" "$slimbench" run "$work/bad.json" ;;
   experiment_bad_recipe)
-    echo '{"name": "x", "model": "lenet-5", "recipe": {"epochs": -1}}' > "$work/bad.json"
-    expect_error "/recipe/epochs" "$slimbench" run "$work/bad.json" ;;
+    echo '{"name": "x", "models": [{"zoo": "lenet-5", "recipe": {"epochs": -1}}], "pipelines": [{"name": "fp32", "steps": []}]}' > "$work/bad.json"
+    expect_error "/models/0/recipe/epochs" "$slimbench" run "$work/bad.json" ;;
   experiment_unknown_key)
-    echo '{"name": "x", "model": "lenet-5", "sedes": [1]}' > "$work/bad.json"
-    expect_error "/sedes: unknown key; valid keys:" "$slimbench" run "$work/bad.json" ;;
+    echo '{"name": "x", "models": ["lenet-5"], "pipelines": [], "sedes": [1]}' > "$work/bad.json"
+    expect_error "/sedes: unknown key 'sedes'; valid keys:" "$slimbench" run "$work/bad.json" ;;
   *)
     echo "unknown case $case_name"; exit 1 ;;
 esac
