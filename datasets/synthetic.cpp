@@ -12,9 +12,9 @@
 namespace slim {
 namespace {
 
-constexpr int kClasses = 10;
-constexpr int kSide = 28;
-constexpr int kPixels = kSide * kSide;
+constexpr int kSyntheticClasses = 10;
+constexpr int kSyntheticSide = 28;
+constexpr int kSyntheticPixels = kSyntheticSide * kSyntheticSide;
 constexpr int kBlobsPerClass = 3;
 // Grid coordinates of the 3x3 blob positions, in pixels.
 constexpr std::array<float, 3> kGrid{7.0f, 14.0f, 21.0f};
@@ -50,7 +50,7 @@ Prototype line(GridPoint start, GridPoint direction) {
 }
 
 // 10 of the plane's 12 lines: 3 rows, 3 columns, 2 diagonals, 2 anti-diagonals.
-std::array<Prototype, kClasses> make_prototypes() {
+std::array<Prototype, kSyntheticClasses> make_prototypes() {
   return {line({0, 0}, {0, 1}), line({1, 0}, {0, 1}), line({2, 0}, {0, 1}), line({0, 0}, {1, 0}),
           line({0, 1}, {1, 0}), line({0, 2}, {1, 0}), line({0, 0}, {1, 1}), line({0, 1}, {1, 1}),
           line({0, 0}, {1, 2}), line({0, 1}, {1, 2})};
@@ -67,22 +67,23 @@ struct Blob {
 // or not the compiler fuses multiply-adds on a given CPU.
 void draw_blob(const Blob& blob, std::span<double> canvas) {
   const double inv_two_sigma2 = 1.0 / (2.0 * kBlobSigma * kBlobSigma);
-  std::array<double, kSide> along_x{};
-  std::array<double, kSide> along_y{};
-  for (int i = 0; i < kSide; ++i) {
+  std::array<double, kSyntheticSide> along_x{};
+  std::array<double, kSyntheticSide> along_y{};
+  for (int i = 0; i < kSyntheticSide; ++i) {
     const double dx = i - double{blob.x};
     const double dy = i - double{blob.y};
     along_x[i] = std::exp(-dx * dx * inv_two_sigma2);
     along_y[i] = blob.gain * std::exp(-dy * dy * inv_two_sigma2);
   }
-  for (int y = 0; y < kSide; ++y) {
-    for (int x = 0; x < kSide; ++x) canvas[y * kSide + x] += along_y[y] * along_x[x];
+  for (int y = 0; y < kSyntheticSide; ++y) {
+    for (int x = 0; x < kSyntheticSide; ++x)
+      canvas[y * kSyntheticSide + x] += along_y[y] * along_x[x];
   }
 }
 
-// Draws one sample of the class whose blobs are `prototype` into `out` (kPixels bytes).
+// Draws one sample of the class whose blobs are `prototype` into `out` (kSyntheticPixels bytes).
 void render_sample(const Prototype& prototype, Rng& rng, std::span<uint8_t> out) {
-  std::array<double, kPixels> canvas{};
+  std::array<double, kSyntheticPixels> canvas{};
   const float shift_x = rng.uniform(-kMaxShift, kMaxShift);
   const float shift_y = rng.uniform(-kMaxShift, kMaxShift);
   for (const GridPoint& p : prototype) {
@@ -94,7 +95,7 @@ void render_sample(const Prototype& prototype, Rng& rng, std::span<uint8_t> out)
   draw_blob({kGrid[col] + shift_x, kGrid[row] + shift_y,
              rng.uniform(kMinDistractorGain, kMaxDistractorGain)},
             canvas);
-  for (int i = 0; i < kPixels; ++i) {
+  for (int i = 0; i < kSyntheticPixels; ++i) {
     // Triangular noise from two uniforms: integer-derived, so no libm differences, and
     // far cheaper than 784 Box-Muller normals per image.
     const double noise = (double{rng.uniform()} + double{rng.uniform()} - 1.0) * kNoiseAmplitude;
@@ -105,17 +106,17 @@ void render_sample(const Prototype& prototype, Rng& rng, std::span<uint8_t> out)
 
 // A class-balanced split in shuffled order.
 Split make_split(int64_t count, Rng rng) {
-  const std::array<Prototype, kClasses> prototypes = make_prototypes();
+  const std::array<Prototype, kSyntheticClasses> prototypes = make_prototypes();
   Split split;
   split.count = count;
   split.labels.resize(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) split.labels[i] = static_cast<uint8_t>(i % kClasses);
+  for (int64_t i = 0; i < count; ++i) split.labels[i] = static_cast<uint8_t>(i % kSyntheticClasses);
   rng.shuffle(std::span<uint8_t>(split.labels));
-  split.images.resize(static_cast<size_t>(count * kPixels));
+  split.images.resize(static_cast<size_t>(count * kSyntheticPixels));
   for (int64_t i = 0; i < count; ++i) {
-    render_sample(
-        prototypes[split.labels[i]], rng,
-        std::span<uint8_t>(split.images).subspan(static_cast<size_t>(i * kPixels), kPixels));
+    render_sample(prototypes[split.labels[i]], rng,
+                  std::span<uint8_t>(split.images)
+                      .subspan(static_cast<size_t>(i * kSyntheticPixels), kSyntheticPixels));
   }
   return split;
 }
@@ -125,8 +126,8 @@ Split make_split(int64_t count, Rng rng) {
 Dataset make_synthetic(uint64_t seed) {
   Dataset dataset;
   dataset.name = seed == kSyntheticDefaultSeed ? "synthetic" : fmt::format("synthetic:{}", seed);
-  dataset.sample_shape = {1, kSide, kSide};
-  dataset.num_classes = kClasses;
+  dataset.sample_shape = {1, kSyntheticSide, kSyntheticSide};
+  dataset.num_classes = kSyntheticClasses;
   Rng rng(seed);
   dataset.train = make_split(kSyntheticTrainCount, rng.split(kTrainStream));
   dataset.test = make_split(kSyntheticTestCount, rng.split(kTestStream));
