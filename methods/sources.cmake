@@ -4,6 +4,7 @@ add_library(slim_methods STATIC
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/baseline/fp32.cpp
   ${CMAKE_CURRENT_LIST_DIR}/baseline/finetune.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/quantization/affine.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quantization/packed_codes.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quantization/weight_only.cpp
 )
