@@ -49,6 +49,14 @@ std::string json_type_name(const nlohmann::json& value) {
   }
 }
 
+std::string json_parse_error_text(const nlohmann::json::parse_error& error) {
+  std::string message = error.what();
+  if (const auto bracket = message.find("] "); bracket != std::string::npos) {
+    message = message.substr(bracket + 2);
+  }
+  return message;
+}
+
 std::string json_excerpt(const nlohmann::json& value) {
   constexpr size_t kMaxChars = 60;
   std::string text = value.dump();

@@ -40,6 +40,9 @@ class JsonPath {
 
 // "an integer", "a string", ... for "expected X, got Y" messages.
 std::string json_type_name(const nlohmann::json& value);
+// A parse error's message without nlohmann's "[json.exception.parse_error.101] " prefix:
+// the caller names the file (and line), which says more.
+std::string json_parse_error_text(const nlohmann::json::parse_error& error);
 // The value as the user wrote it, shortened so an error message stays one line.
 std::string json_excerpt(const nlohmann::json& value);
 

@@ -27,6 +27,8 @@
 
 namespace slim {
 
+class Executable;
+
 class JobRunner {
  public:
   JobRunner(const Sweep& sweep, const Dataset& dataset, std::filesystem::path cache_dir,
@@ -43,7 +45,7 @@ class JobRunner {
   Baseline& baseline_for(const Job& job);
   Model& compressed_for(const Job& job);
   double baseline_accuracy_on(const Job& job);
-  nlohmann::json measure_latency_and_energy(const Job& job, Model& model, nlohmann::json& metrics);
+  nlohmann::json measure_latency_and_energy(Executable& executable, nlohmann::json& metrics);
 
   const Sweep& sweep_;
   const Dataset& dataset_;

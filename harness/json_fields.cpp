@@ -15,12 +15,7 @@ nlohmann::json read_json_document(const std::string& file) {
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
-    // what() starts with "[json.exception.parse_error.101] parse error at line 3, ...".
-    std::string message = e.what();
-    if (const auto bracket = message.find("] "); bracket != std::string::npos) {
-      message = message.substr(bracket + 2);
-    }
-    fail("{}: not valid JSON: {}", file, message);
+    fail("{}: not valid JSON: {}", file, json_parse_error_text(e));
   }
 }
 

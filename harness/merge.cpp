@@ -1,6 +1,5 @@
 #include "harness/merge.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <fstream>
@@ -10,6 +9,7 @@
 #include "core/io/atomic_file.h"
 #include "harness/report/records.h"
 #include "harness/report/table.h"
+#include "harness/run_directory.h"
 
 namespace slim {
 namespace {
@@ -26,10 +26,10 @@ json read_json_or_fail(const fs::path& file) {
 }
 
 fs::path default_merge_path(const fs::path& first_run) {
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  fs::path path = first_run.parent_path() / fmt::format("{:%Y%m%dT%H%M%SZ}-merged", now);
+  const std::string stamp = run_timestamp();
+  fs::path path = first_run.parent_path() / (stamp + "-merged");
   for (int n = 1; fs::exists(path); ++n) {
-    path = first_run.parent_path() / fmt::format("{:%Y%m%dT%H%M%SZ}-merged-{}", now, n);
+    path = first_run.parent_path() / fmt::format("{}-merged-{}", stamp, n);
   }
   return path;
 }

@@ -118,9 +118,13 @@ std::optional<fs::path> latest_run(const fs::path& sweep_dir, int shard_index, i
   return latest;
 }
 
-fs::path unused_run_path(const fs::path& sweep_dir, int shard_index, int shard_count) {
+std::string run_timestamp() {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  const std::string stamp = fmt::format("{:%Y%m%dT%H%M%SZ}", now);
+  return fmt::format("{:%Y%m%dT%H%M%SZ}", now);
+}
+
+fs::path unused_run_path(const fs::path& sweep_dir, int shard_index, int shard_count) {
+  const std::string stamp = run_timestamp();
   const std::string suffix = shard_suffix(shard_index, shard_count);
   fs::path path = sweep_dir / (stamp + suffix);
   for (int n = 1; fs::exists(path); ++n)

@@ -39,6 +39,9 @@ class RunDirectory {
   std::filesystem::path path_;
 };
 
+// The UTC time as run IDs spell it, e.g. "20261126T160512Z": sortable as text.
+std::string run_timestamp();
+
 // results/<sweep>/<run-id> for a new run. The run ID is the UTC start time, sortable,
 // e.g. "20261126T160512Z", then "-N" if that second is taken, then "-shard1of4" for a shard.
 std::filesystem::path unused_run_path(const std::filesystem::path& sweep_dir, int shard_index,

@@ -35,24 +35,6 @@ const std::vector<std::string> kLatencyKeys = {"warmup_runs", "min_time_s", "min
 
 constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();
 
-std::vector<std::string> names_of_models() {
-  std::vector<std::string> names;
-  for (const ZooEntry& entry : model_zoo()) names.emplace_back(entry.name);
-  return names;
-}
-
-std::vector<std::string> names_of_methods() {
-  std::vector<std::string> names;
-  for (const Method& method : method_table()) names.push_back(method.name);
-  return names;
-}
-
-std::vector<std::string> names_of_backends() {
-  std::vector<std::string> names;
-  for (const Backend& backend : backend_table()) names.push_back(backend.name);
-  return names;
-}
-
 // "k=v k=v" over the keys a file set explicitly, for table labels.
 std::string assignments_label(const json& given, const std::string& prefix) {
   std::vector<std::string> parts;
@@ -98,7 +80,7 @@ std::vector<uint64_t> read_seeds(const json& document, const JsonPath& root) {
 
 // A zoo model with its recipe, expanded over list-valued recipe fields.
 std::vector<ModelSource> read_zoo_model(const json& entry, const JsonPath& at) {
-  const std::string zoo = read_choice(entry.at("zoo"), at / "zoo", names_of_models(), "model");
+  const std::string zoo = read_choice(entry.at("zoo"), at / "zoo", model_names(), "model");
   const ZooEntry& zoo_entry = find_model(zoo);
   json recipe = entry.value("recipe", json::object());
   require_object(recipe, at / "recipe");
@@ -137,6 +119,8 @@ ModelSource read_checkpoint_model(const json& entry, const JsonPath& at) {
   try {
     LoadedCheckpoint loaded = load_checkpoint(source.checkpoint);
     source.recipe = Recipe::from_json(loaded.info.recipe, Recipe{}, source.checkpoint);
+    source.checkpoint_sample_shape = loaded.model.sample_shape();
+    source.checkpoint_classes = loaded.model.num_classes();
   } catch (const UserError& e) {
     (at / "checkpoint").fail("{}", e.what());
   }
@@ -199,7 +183,7 @@ void check_step_params(const Method& method, const json& params, const JsonPath&
 std::vector<StepConfig> expand_step(const json& step, const JsonPath& at) {
   check_known_keys(step, kStepKeys, at);
   const std::string name =
-      read_choice(require_key(step, "method", at), at / "method", names_of_methods(), "method");
+      read_choice(require_key(step, "method", at), at / "method", method_names(), "method");
   const Method& method = find_method(name);
   const json params = step.value("params", json::object());
   check_step_params(method, params, at / "params");
@@ -301,7 +285,7 @@ MeasureConfig read_measure(const json& document, const JsonPath& root) {
   if (document.contains("backends")) {
     measure.backends = read_list<std::string>(
         document.at("backends"), root / "backends", [](const json& v, const JsonPath& at) {
-          const std::string name = read_choice(v, at, names_of_backends(), "backend");
+          const std::string name = read_choice(v, at, backend_names(), "backend");
           if (const std::string why = find_backend(name).unavailable_reason(); !why.empty()) {
             at.fail("backend '{}' cannot run on this machine: {}", name, why);
           }
@@ -422,13 +406,13 @@ void validate_against_dataset(const Sweep& sweep, const Dataset& dataset) {
   }
   for (const ModelSource& source : sweep.models) {
     if (source.checkpoint.empty()) continue;
-    const Model model = load_checkpoint(source.checkpoint).model;
-    if (model.sample_shape() != dataset.sample_shape ||
-        model.num_classes() != dataset.num_classes) {
+    if (source.checkpoint_sample_shape != dataset.sample_shape ||
+        source.checkpoint_classes != dataset.num_classes) {
       JsonPath(sweep.file, source.pointer + "/checkpoint")
           .fail("checkpoint '{}' takes {} classes of shape {}, but {} has {} of {}",
-                source.checkpoint, model.num_classes(), fmt::join(model.sample_shape(), "x"),
-                dataset.name, dataset.num_classes, fmt::join(dataset.sample_shape, "x"));
+                source.checkpoint, source.checkpoint_classes,
+                fmt::join(source.checkpoint_sample_shape, "x"), dataset.name, dataset.num_classes,
+                fmt::join(dataset.sample_shape, "x"));
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/tensor.h"
 #include "core/train/recipe.h"
 #include "harness/measure/latency.h"
 
@@ -25,6 +26,8 @@ struct ModelSource {
   std::string checkpoint;           // path, when the model comes from a checkpoint
   std::string checkpoint_sha256;    // so a job's ID changes when the file does
   std::string pointer;              // where the file named it, e.g. "/models/1"
+  Shape checkpoint_sample_shape;    // what the checkpoint's model takes: checked against
+  int checkpoint_classes = 0;       // the dataset once that is loaded
   nlohmann::json identity() const;  // canonical description, for job IDs
 };
 

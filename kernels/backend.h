@@ -39,6 +39,7 @@ struct Backend {
 
 // The explicit list of backends, in the order `slimbench list backends` shows them.
 const std::vector<Backend>& backend_table();
+std::vector<std::string> backend_names();
 // Throws UserError "unknown backend 'x'; valid choices: reference, eigen, openblas".
 const Backend& find_backend(std::string_view name);
 

@@ -43,13 +43,17 @@ const std::vector<Backend>& backend_table() {
   return table;
 }
 
+std::vector<std::string> backend_names() {
+  std::vector<std::string> names;
+  for (const Backend& backend : backend_table()) names.push_back(backend.name);
+  return names;
+}
+
 const Backend& find_backend(std::string_view name) {
-  std::vector<std::string_view> names;
   for (const Backend& backend : backend_table()) {
     if (backend.name == name) return backend;
-    names.push_back(backend.name);
   }
-  fail("unknown backend '{}'; valid choices: {}", name, fmt::join(names, ", "));
+  fail("unknown backend '{}'; valid choices: {}", name, fmt::join(backend_names(), ", "));
 }
 
 }  // namespace slim

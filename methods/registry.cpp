@@ -34,14 +34,17 @@ const std::vector<Method>& method_table() {
   return table;
 }
 
+std::vector<std::string> method_names() {
+  std::vector<std::string> names;
+  for (const Method& method : method_table()) names.push_back(method.name);
+  return names;
+}
+
 const Method& find_method(std::string_view name) {
-  const auto& table = method_table();
-  for (const Method& method : table) {
+  for (const Method& method : method_table()) {
     if (method.name == name) return method;
   }
-  std::vector<std::string> names;
-  for (const Method& method : table) names.push_back(method.name);
-  fail("unknown method '{}'; valid choices: {}", name, fmt::join(names, ", "));
+  fail("unknown method '{}'; valid choices: {}", name, fmt::join(method_names(), ", "));
 }
 
 }  // namespace slim

@@ -3,6 +3,7 @@
 // the tests all read this one table.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -11,6 +12,7 @@
 namespace slim {
 
 const std::vector<Method>& method_table();
+std::vector<std::string> method_names();
 // UserError "unknown method 'x'; valid choices: ..." when absent.
 const Method& find_method(std::string_view name);
 

@@ -46,13 +46,17 @@ std::span<const ZooEntry> model_zoo() {
   return kZoo;
 }
 
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const ZooEntry& entry : kZoo) names.emplace_back(entry.name);
+  return names;
+}
+
 const ZooEntry& find_model(std::string_view name) {
-  std::vector<std::string_view> names;
   for (const ZooEntry& entry : kZoo) {
     if (entry.name == name) return entry;
-    names.push_back(entry.name);
   }
-  fail("unknown model '{}'; known models: {}", name, fmt::join(names, ", "));
+  fail("unknown model '{}'; known models: {}", name, fmt::join(model_names(), ", "));
 }
 
 }  // namespace slim

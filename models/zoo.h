@@ -12,7 +12,9 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/model.h"
 #include "core/train/recipe.h"
@@ -27,6 +29,7 @@ struct ZooEntry {
 };
 
 std::span<const ZooEntry> model_zoo();
+std::vector<std::string> model_names();
 // Throws UserError listing the known names when `name` is unknown.
 const ZooEntry& find_model(std::string_view name);
 

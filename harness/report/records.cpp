@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/error.h"
+#include "core/json_path.h"
 
 namespace slim {
 namespace {
@@ -33,12 +34,7 @@ nlohmann::json parse_record(std::string_view line, const std::filesystem::path& 
   try {
     record = nlohmann::json::parse(line);
   } catch (const nlohmann::json::parse_error& e) {
-    // what() starts with "[json.exception.parse_error.101] "; the file and line say more.
-    std::string message = e.what();
-    if (const auto bracket = message.find("] "); bracket != std::string::npos) {
-      message = message.substr(bracket + 2);
-    }
-    fail("{}:{}: not valid JSON: {}", file.string(), line_number, message);
+    fail("{}:{}: not valid JSON: {}", file.string(), line_number, json_parse_error_text(e));
   }
   if (!record.is_object()) fail("{}:{}: expected a JSON object", file.string(), line_number);
   // A record of another schema would be misread field by field; refuse it whole.
