@@ -54,6 +54,8 @@ class Model {
   // Forward over a batch; returns the output node's activation (kept until the next
   // forward). backward() then propagates dL/d(output) through the graph.
   const Tensor& forward(const Tensor& input, const ForwardContext& context);
+  // The output of node `index` from the last forward() (calibration observes these).
+  const Tensor& activation(int index) const { return activations_.at(static_cast<size_t>(index)); }
   void backward(const Tensor& grad_output);
 
   std::vector<Named<Parameter>> parameters();

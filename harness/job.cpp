@@ -63,7 +63,7 @@ std::vector<Job> plan_jobs(const Sweep& sweep) {
   for (const ModelSource& model : sweep.models) {
     for (uint64_t seed : sweep.seeds) {
       for (const PipelineConfig& pipeline : sweep.pipelines) {
-        for (const std::string& backend : sweep.measure.backends) {
+        for (const std::string& backend : pipeline.backends.value_or(sweep.measure.backends)) {
           Job job;
           job.model = &model;
           job.seed = seed;

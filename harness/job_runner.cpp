@@ -103,6 +103,7 @@ Model& JobRunner::compressed_for(const Job& job) {
   const std::string key = config_hash(compress_key_config(job));
   if (compressed_ && compressed_key_ == key) return *compressed_;
   compressed_.reset();
+  compressed_report_ = json::object();
   Baseline& baseline = baseline_for(job);
   Model model = baseline.model;
   MethodContext context{
@@ -113,6 +114,7 @@ Model& JobRunner::compressed_for(const Job& job) {
     find_method(step.method).apply(model, step.params, context);
   }
   compressed_ = std::move(model);
+  compressed_report_ = std::move(context.report);
   compressed_key_ = key;
   return *compressed_;
 }
@@ -210,6 +212,8 @@ json JobRunner::run(const Job& job) {
   const auto start = Clock::now();
   try {
     fill_metrics(job, metrics, timings);
+    // Set by this job's compression (or the identical one before it, reused).
+    if (!compressed_report_.empty()) record["method_report"] = compressed_report_;
     record["status"] = "ok";
     record["error"] = nullptr;
   } catch (const std::exception& e) {

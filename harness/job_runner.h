@@ -57,6 +57,7 @@ class JobRunner {
   std::optional<Baseline> baseline_;
   std::string compressed_key_;
   std::optional<Model> compressed_;
+  nlohmann::json compressed_report_ = nlohmann::json::object();
   std::map<std::string, double> baseline_accuracy_;  // by baseline key + backend
 };
 

@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::vector<std::string> kModelKeys = {"zoo", "recipe", "zip", "checkpoint", "name"};
-const std::vector<std::string> kPipelineKeys = {"name", "steps"};
+const std::vector<std::string> kPipelineKeys = {"name", "steps", "backends"};
 const std::vector<std::string> kStepKeys = {"method", "params", "zip"};
 const std::vector<std::string> kCalibrationKeys = {"size", "seed"};
 const std::vector<std::string> kLatencyKeys = {"warmup_runs", "min_time_s", "min_runs",
@@ -208,6 +208,17 @@ std::string pipeline_params_label(const std::vector<StepConfig>& steps) {
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
+// A list of backend names that can run here.
+std::vector<std::string> read_backends(const json& value, const JsonPath& at) {
+  return read_list<std::string>(value, at, [](const json& v, const JsonPath& item) {
+    const std::string name = read_choice(v, item, backend_names(), "backend");
+    if (const std::string why = find_backend(name).unavailable_reason(); !why.empty()) {
+      item.fail("backend '{}' cannot run on this machine: {}", name, why);
+    }
+    return name;
+  });
+}
+
 // The cartesian product of the steps' expansions, in step order.
 std::vector<PipelineConfig> expand_pipeline(const json& pipeline, const JsonPath& at) {
   check_known_keys(pipeline, kPipelineKeys, at);
@@ -227,9 +238,12 @@ std::vector<PipelineConfig> expand_pipeline(const json& pipeline, const JsonPath
     }
     instances = std::move(next);
   }
+  std::optional<std::vector<std::string>> backends;
+  if (pipeline.contains("backends"))
+    backends = read_backends(pipeline.at("backends"), at / "backends");
   std::vector<PipelineConfig> pipelines;
   for (auto& instance : instances) {
-    PipelineConfig config{name, std::move(instance), "", at.pointer()};
+    PipelineConfig config{name, std::move(instance), "", at.pointer(), backends};
     config.params_label = pipeline_params_label(config.steps);
     pipelines.push_back(std::move(config));
   }
@@ -283,14 +297,7 @@ MeasureConfig read_measure(const json& document, const JsonPath& root) {
   MeasureConfig measure;
   measure.metrics = metric_names();
   if (document.contains("backends")) {
-    measure.backends = read_list<std::string>(
-        document.at("backends"), root / "backends", [](const json& v, const JsonPath& at) {
-          const std::string name = read_choice(v, at, backend_names(), "backend");
-          if (const std::string why = find_backend(name).unavailable_reason(); !why.empty()) {
-            at.fail("backend '{}' cannot run on this machine: {}", name, why);
-          }
-          return name;
-        });
+    measure.backends = read_backends(document.at("backends"), root / "backends");
   }
   if (document.contains("batch_sizes")) {
     measure.batch_sizes = read_list<int64_t>(

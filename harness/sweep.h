@@ -42,6 +42,9 @@ struct PipelineConfig {
   std::vector<StepConfig> steps;
   std::string params_label;  // "bits=4 granularity=per_channel"
   std::string pointer;       // where it came from, for duplicate-job errors
+  // The pipeline's own "backends", overriding the sweep's (e.g. an int8 model measured
+  // on the int8 backend only, while the FP32 baseline runs everywhere).
+  std::optional<std::vector<std::string>> backends;
 };
 
 struct CalibrationConfig {

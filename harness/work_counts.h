@@ -11,7 +11,8 @@ namespace slim {
 // For the FP32 backends: every MAC is an FP32 MAC, the weights are read once from DRAM
 // in the form the backend holds them (decoded FP32, even for weight-only quantized
 // models: that is what runs), and every activation is written once and read once from
-// SRAM. Backends that execute other formats extend this with their own counts.
+// SRAM. On the int8 backend the MACs of quantized layers are int8 MACs, the weights are
+// read as stored (codes and scales), and int8 activations count one byte each.
 WorkCounts count_work(Model& model, const std::string& backend);
 
 }  // namespace slim

@@ -7,6 +7,7 @@
 #include "kernels/cpu/gemm_eigen.h"
 #include "kernels/cpu/gemm_openblas.h"
 #include "kernels/graph_executor.h"
+#include "kernels/int8/int8_executor.h"
 #include "kernels/reference/gemm_reference.h"
 
 namespace slim {
@@ -31,6 +32,13 @@ std::vector<Backend> make_backend_table() {
   table.push_back(fp32_backend("openblas",
                                "FP32, OpenBLAS SGEMM split across OpenMP threads (as in training)",
                                gemm_openblas));
+  // Integer execution of the quantized layers; the layers left in FP32 (and the FP32
+  // simulation's boundaries) go through OpenBLAS, as on the openblas backend.
+  table.push_back(Backend{"int8",
+                          "INT8 integer execution of quantized layers (reference loops); FP32 "
+                          "layers through OpenBLAS",
+                          always_available,
+                          [](const Model& model) { return lower_int8(model, gemm_openblas); }});
   return table;
 }
 

@@ -32,6 +32,9 @@ struct MethodContext {
   std::vector<int64_t> calibration_indices;  // into dataset.train, fixed by the sweep's calibration
   uint64_t seed = 0;                         // the job's seed
   std::FILE* log = stderr;                   // progress text (training, calibration)
+  // What a step found out besides the model (a sensitivity table, calibration ranges),
+  // keyed by method name; the harness stores it in the job's record as "method_report".
+  nlohmann::json report = nlohmann::json::object();
 };
 
 struct Method {

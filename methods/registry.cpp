@@ -5,6 +5,9 @@
 #include "core/error.h"
 #include "methods/baseline/finetune.h"
 #include "methods/baseline/fp32.h"
+#include "methods/quantization/dynamic_ptq.h"
+#include "methods/quantization/qat/qat.h"
+#include "methods/quantization/static_ptq.h"
 #include "methods/quantization/weight_only.h"
 
 namespace slim {
@@ -27,9 +30,8 @@ std::string_view family_name(MethodFamily family) {
 
 const std::vector<Method>& method_table() {
   static const std::vector<Method> table = {
-      fp32_method(),
-      finetune_method(),
-      weight_only_quantization_method(),
+      fp32_method(),       finetune_method(),    weight_only_quantization_method(),
+      static_ptq_method(), dynamic_ptq_method(), qat_method(),
   };
   return table;
 }

@@ -26,6 +26,10 @@ class BatchNorm final : public UnaryLayer {
   Parameter& beta() { return beta_; }
   Tensor& running_mean() { return running_mean_; }
   Tensor& running_var() { return running_var_; }
+  const Parameter& gamma() const { return gamma_; }
+  const Parameter& beta() const { return beta_; }
+  const Tensor& running_mean() const { return running_mean_; }
+  const Tensor& running_var() const { return running_var_; }
   // Structured pruning: keep only these channels (parameters and running statistics).
   void keep_channels(std::span<const int64_t> keep);
   // When frozen, training mode still normalises with the running statistics and never

@@ -42,7 +42,11 @@ struct OpTableEntry {
 };
 
 // Cheap, loop-only layers run their own eval-mode forward on every FP32 backend; only
-// the GEMM layers are lowered to the backend's GEMM.
+// the GEMM layers are lowered to the backend's GEMM. The quantized layers (quantize,
+// dequantize, qlinear, qconv2d, qadd) also run their own forward, which is their FP32
+// fake-quant simulation: on an FP32 backend a quantized model computes what the integer
+// path computes (within one output code), in floats. The int8 backend
+// (kernels/int8/int8_executor.h) runs those kinds as integer code instead.
 constexpr std::array kOpTable = {
     OpTableEntry{"linear", make_linear},
     OpTableEntry{"conv2d", make_conv2d},
@@ -55,6 +59,11 @@ constexpr std::array kOpTable = {
     OpTableEntry{"flatten", make_layer_forward},
     OpTableEntry{"add", make_layer_forward},
     OpTableEntry{"dropout", make_layer_forward},
+    OpTableEntry{"quantize", make_layer_forward},
+    OpTableEntry{"dequantize", make_layer_forward},
+    OpTableEntry{"qlinear", make_layer_forward},
+    OpTableEntry{"qconv2d", make_layer_forward},
+    OpTableEntry{"qadd", make_layer_forward},
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <memory>
 #include <utility>
 
-#include "methods/quantization/packed_codes.h"
+#include "core/quant/packed_codes.h"
 
 namespace slim {
 namespace {

@@ -60,6 +60,27 @@ TEST_CASE("plan_jobs expands models seeds pipelines and backends", "[harness][jo
   CHECK(jobs[0].pipeline == jobs[1].pipeline);
 }
 
+TEST_CASE("a pipeline's own backends replace the sweep's for that pipeline", "[harness][jobs]") {
+  test::TempDir dir;
+  json document = base_sweep();
+  document["pipelines"][1]["backends"] = {"reference"};
+  const auto jobs = jobs_of(document, dir);
+  REQUIRE(jobs.size() == 2 * (2 + 2 * 1));  // seeds x (fp32 on two + two bit widths on one)
+  for (const Job& job : jobs) {
+    if (job.pipeline->name == "q") CHECK(job.backend == "reference");
+  }
+
+  document["pipelines"][1]["backends"] = {"no-such-backend"};
+  try {
+    jobs_of(document, dir, "bad.json");
+    FAIL("an unknown pipeline backend was accepted");
+  } catch (const UserError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("/pipelines/1/backends/0") != std::string::npos);
+    CHECK(message.find("valid choices") != std::string::npos);
+  }
+}
+
 TEST_CASE("job IDs depend on what is computed and not on names", "[harness][jobs]") {
   test::TempDir dir;
   const auto reference = id_by_summary(jobs_of(base_sweep(), dir, "a.json"));

@@ -45,14 +45,14 @@ class TestOnlySquare final : public UnaryLayer {
 
 }  // namespace
 
-TEST_CASE("the backend table lists reference eigen and openblas", "[backend]") {
+TEST_CASE("the backend table lists reference eigen openblas and int8", "[backend]") {
   std::vector<std::string> names;
   for (const Backend& backend : backend_table()) {
     names.push_back(backend.name);
     CHECK(backend.unavailable_reason().empty());
     CHECK_FALSE(backend.description.empty());
   }
-  CHECK(names == std::vector<std::string>{"reference", "eigen", "openblas"});
+  CHECK(names == std::vector<std::string>{"reference", "eigen", "openblas", "int8"});
   CHECK(&find_backend("eigen") == &backend_table()[1]);
 }
 
@@ -62,7 +62,7 @@ TEST_CASE("an unknown backend name lists the valid choices", "[backend]") {
     FAIL("find_backend accepted 'nope'");
   } catch (const UserError& e) {
     CHECK(std::string(e.what()) ==
-          "unknown backend 'nope'; valid choices: reference, eigen, openblas");
+          "unknown backend 'nope'; valid choices: reference, eigen, openblas, int8");
   }
 }
 

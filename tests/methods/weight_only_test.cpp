@@ -6,10 +6,10 @@
 
 #include "core/error.h"
 #include "core/model_size.h"
+#include "core/quant/packed_codes.h"
 #include "core/train/init.h"
 #include "core/train/trainer.h"
 #include "datasets/registry.h"
-#include "methods/quantization/packed_codes.h"
 #include "methods/registry.h"
 #include "models/zoo.h"
 

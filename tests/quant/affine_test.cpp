@@ -1,4 +1,4 @@
-#include "methods/quantization/affine.h"
+#include "core/quant/affine.h"
 
 #include <catch2/catch.hpp>
 #include <cfloat>

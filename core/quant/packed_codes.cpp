@@ -1,4 +1,4 @@
-#include "methods/quantization/packed_codes.h"
+#include "core/quant/packed_codes.h"
 
 #include <cassert>
 

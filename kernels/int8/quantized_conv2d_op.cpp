@@ -1,0 +1,67 @@
+#include "kernels/int8/quantized_conv2d_op.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "kernels/int8/grid_check.h"
+#include "kernels/int8/im2row_s8.h"
+#include "kernels/int8/quantize_op.h"
+#include "kernels/ops/op.h"
+
+namespace slim {
+
+QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, GemmS8Function gemm)
+    : options_(layer.options()),
+      scheme_(layer.scheme()),
+      gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm) {}
+
+ConvGeometry QuantizedConv2dOp::geometry(const Shape& input) const {
+  if (input.size() != 4 || input[1] != options_.in_channels) {
+    throw std::logic_error(fmt::format("qconv2d op: expected input [N, {}, H, W], got {}",
+                                       options_.in_channels, shape_to_string(input)));
+  }
+  const ConvGeometry g{input[0],
+                       input[1],
+                       input[2],
+                       input[3],
+                       options_.kernel_size,
+                       options_.kernel_size,
+                       options_.stride,
+                       options_.padding};
+  if (g.out_height() <= 0 || g.out_width() <= 0) {
+    throw std::logic_error(
+        fmt::format("qconv2d op: input {} is smaller than the kernel", shape_to_string(input)));
+  }
+  return g;
+}
+
+void QuantizedConv2dOp::build_rows(const ConvGeometry& g, const int8_t* image, int32_t zero_point) {
+  rows_.resize(static_cast<size_t>(g.col_cols() * g.col_rows()));
+  im2row_s8(g, image, static_cast<int8_t>(zero_point), rows_.data());
+}
+
+void QuantizedConv2dOp::run(const Int8Tensor& input, Int8Tensor& output) {
+  if (!scheme_.is_static()) throw std::logic_error("qconv2d op: int8 input to a dynamic layer");
+  const ConvGeometry g = geometry(input.shape);
+  check_codes_fit_grid(input.quant, scheme_.fixed->input, "qconv2d");
+  build_rows(g, input.data(), scheme_.fixed->input.zero_point);
+  output.resize({g.batch, options_.out_channels, g.out_height(), g.out_width()});
+  output.quant = scheme_.fixed->output;
+  gemm_.run_static(rows_.data(), g.col_cols(), g.out_height() * g.out_width(), output.data());
+}
+
+void QuantizedConv2dOp::run(const Tensor& input, Tensor& output) {
+  if (scheme_.is_static()) throw std::logic_error("qconv2d op: FP32 input to a static layer");
+  const ConvGeometry g = geometry(input.shape());
+  const ActivationQuant grid =
+      dynamic_input_quant(input.values(), scheme_.dynamic_range, scheme_.dynamic_rounding);
+  dynamic_codes_.resize(static_cast<size_t>(input.numel()));
+  quantize_values(input.values(), grid, dynamic_codes_);
+  build_rows(g, dynamic_codes_.data(), grid.zero_point);
+  ensure_shape(output, {g.batch, options_.out_channels, g.out_height(), g.out_width()});
+  gemm_.run_dynamic(rows_.data(), g.col_cols(), g.out_height() * g.out_width(), grid,
+                    output.data());
+}
+
+}  // namespace slim

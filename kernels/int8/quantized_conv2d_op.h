@@ -1,0 +1,42 @@
+// QuantizedConv2dOp: a qconv2d layer (core/quant/quantized_conv2d.h) as integer code.
+//
+// im2row over the int8 input (padding with the input's zero point, im2row_s8.h), one
+// QuantizedGemmLayer over all N*OH*OW rows, written straight to NCHW. Static scheme:
+// int8 -> int8 on the scheme's grids. Dynamic scheme: the FP32 input is quantized on the
+// grid of the whole batch first, and the output is FP32.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/layers/im2col.h"
+#include "core/quant/quantized_conv2d.h"
+#include "core/tensor.h"
+#include "kernels/int8/int8_tensor.h"
+#include "kernels/int8/quantized_gemm_layer.h"
+
+namespace slim {
+
+class QuantizedConv2dOp {
+ public:
+  QuantizedConv2dOp(const QuantizedConv2d& layer, GemmS8Function gemm);
+
+  const QuantScheme& scheme() const { return scheme_; }
+  // Static scheme. Throws std::logic_error when the input's grid is not the scheme's.
+  void run(const Int8Tensor& input, Int8Tensor& output);
+  // Dynamic scheme.
+  void run(const Tensor& input, Tensor& output);
+
+ private:
+  ConvGeometry geometry(const Shape& input) const;
+  // im2row of `image` into rows_, padding with the code of real 0.
+  void build_rows(const ConvGeometry& g, const int8_t* image, int32_t zero_point);
+
+  Conv2dOptions options_;
+  QuantScheme scheme_;
+  QuantizedGemmLayer gemm_;
+  std::vector<int8_t> rows_;           // [N*OH*OW, C*K*K]
+  std::vector<int8_t> dynamic_codes_;  // the FP32 input quantized on its batch's grid
+};
+
+}  // namespace slim

@@ -1,0 +1,86 @@
+#include "kernels/int8/quantized_gemm.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace slim {
+
+QuantizedGemm::QuantizedGemm(const QuantizedWeight& weight, GemmS8Function gemm)
+    : gemm_(gemm), out_channels_(weight.rows()), depth_(weight.cols()) {
+  if (depth_ > kMaxQuantizedDepth) {
+    throw std::invalid_argument(
+        fmt::format("int8 GEMM: {} inputs per output exceed the int32 accumulator's limit of {}",
+                    depth_, kMaxQuantizedDepth));
+  }
+  for (int64_t g = 0; g < weight.groups_per_row(); ++g) blocks_.push_back(make_block(weight, g));
+}
+
+QuantizedGemm::GroupBlock QuantizedGemm::make_block(const QuantizedWeight& weight, int64_t group) {
+  GroupBlock block;
+  block.first_column = group * weight.group_size();
+  block.length = std::min(weight.group_size(), weight.cols() - block.first_column);
+  const int8_t* codes = weight.codes().data();
+  for (int64_t o = 0; o < weight.rows(); ++o) {
+    const int8_t* first = codes + o * weight.cols() + block.first_column;
+    block.weights.insert(block.weights.end(), first, first + block.length);
+    int32_t sum = 0;
+    for (int64_t k = 0; k < block.length; ++k) sum += first[k];
+    block.sums.push_back(sum);
+    block.weight_zero_points.push_back(weight.zero_point(o, group));
+  }
+  return block;
+}
+
+void QuantizedGemm::accumulate(const int8_t* rows, int64_t row_count, int32_t input_zero_point) {
+  row_count_ = row_count;
+  accumulators_.resize(static_cast<size_t>(groups() * group_stride()));
+  row_sums_.resize(static_cast<size_t>(row_count));
+  for (size_t g = 0; g < blocks_.size(); ++g) {
+    const GroupBlock& block = blocks_[g];
+    const int8_t* a = group_rows(rows, block);
+    int32_t* acc = accumulators_.data() + static_cast<int64_t>(g) * group_stride();
+    gemm_(row_count, out_channels_, block.length, a, block.weights.data(), acc);
+    sum_rows(a, block.length);
+    expand_zero_points(block, input_zero_point, acc);
+  }
+}
+
+// With one group the rows are already dense [R, K]; otherwise the group's columns are
+// gathered into a dense [R, L_g] copy.
+const int8_t* QuantizedGemm::group_rows(const int8_t* rows, const GroupBlock& block) {
+  if (blocks_.size() == 1) return rows;
+  packed_rows_.resize(static_cast<size_t>(row_count_ * block.length));
+  for (int64_t r = 0; r < row_count_; ++r) {
+    const int8_t* first = rows + r * depth_ + block.first_column;
+    std::copy(first, first + block.length, packed_rows_.data() + r * block.length);
+  }
+  return packed_rows_.data();
+}
+
+void QuantizedGemm::sum_rows(const int8_t* rows, int64_t length) {
+  for (int64_t r = 0; r < row_count_; ++r) {
+    const int8_t* row = rows + r * length;
+    int32_t sum = 0;
+    for (int64_t k = 0; k < length; ++k) sum += row[k];
+    row_sums_[static_cast<size_t>(r)] = sum;
+  }
+}
+
+// acc = raw - Z_w * sum q_x - Z_x * sum q_w + L * Z_x * Z_w. The terms are formed in
+// int64 because each may exceed int32 on its own even where the result does not.
+void QuantizedGemm::expand_zero_points(const GroupBlock& block, int32_t input_zero_point,
+                                       int32_t* acc) const {
+  const int64_t z_x = input_zero_point;
+  for (int64_t o = 0; o < out_channels_; ++o) {
+    const int64_t z_w = block.weight_zero_points[static_cast<size_t>(o)];
+    const int64_t weight_term = z_x * (block.length * z_w - block.sums[static_cast<size_t>(o)]);
+    for (int64_t r = 0; r < row_count_; ++r) {
+      int32_t& value = acc[r * out_channels_ + o];
+      value = static_cast<int32_t>(value - z_w * row_sums_[static_cast<size_t>(r)] + weight_term);
+    }
+  }
+}
+
+}  // namespace slim

@@ -1,0 +1,69 @@
+// QuantizedGemm: the integer core shared by qlinear and qconv2d. For activation rows
+// [R, K] of int8 codes on a grid with zero point Z_x and the quantized weight [O, K], it
+// produces, for every weight group g (groups_per_row() of them, 1 unless per-group),
+//   acc_g[r, o] = sum_{k in g} (q_x[r, k] - Z_x)(q_w[o, k] - Z_w[o, g])     (int32)
+//
+// The zero points are expanded Jacob-style around the raw int8 GEMM (gemm_s8.h):
+//   acc_g = sum q_x q_w - Z_w * sum q_x - Z_x * sum q_w + L_g * Z_x * Z_w,
+// where sum q_w (per output and group) is precomputed here, once, and sum q_x is one
+// pass over the rows per run. Each group's weight columns are copied at construction
+// into their own contiguous [O, L_g] block, and with several groups the activation
+// columns of a group are packed the same way per run, so every GEMM call is dense.
+//
+// K is at most kMaxQuantizedDepth = 2^15: then |acc_g| < 2^31 even with both zero
+// points at the far end of the int8 range (255 * 255 * 2^15 < 2^31), and per-group
+// requantization's int64 sum cannot overflow (requantize.h).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/quant/quantized_weight.h"
+#include "kernels/int8/gemm_s8.h"
+
+namespace slim {
+
+inline constexpr int64_t kMaxQuantizedDepth = int64_t{1} << 15;
+
+class QuantizedGemm {
+ public:
+  // Throws std::invalid_argument when weight.cols() > kMaxQuantizedDepth.
+  QuantizedGemm(const QuantizedWeight& weight, GemmS8Function gemm);
+
+  int64_t out_channels() const { return out_channels_; }
+  int64_t depth() const { return depth_; }
+  int64_t groups() const { return static_cast<int64_t>(blocks_.size()); }
+
+  // rows: [row_count, depth()] codes whose real zero is input_zero_point. Overwrites the
+  // accumulators: group g's [row_count, out_channels()] start at accumulators() +
+  // g * group_stride().
+  void accumulate(const int8_t* rows, int64_t row_count, int32_t input_zero_point);
+  const int32_t* accumulators() const { return accumulators_.data(); }
+  int64_t group_stride() const { return row_count_ * out_channels_; }
+
+ private:
+  struct GroupBlock {
+    int64_t first_column;
+    int64_t length;                           // L_g
+    std::vector<int8_t> weights;              // [O, L_g] codes
+    std::vector<int32_t> sums;                // [O], sum of the group's weight codes
+    std::vector<int32_t> weight_zero_points;  // [O], Z_w[o, g]
+  };
+
+  static GroupBlock make_block(const QuantizedWeight& weight, int64_t group);
+  const int8_t* group_rows(const int8_t* rows, const GroupBlock& block);
+  void sum_rows(const int8_t* rows, int64_t length);
+  void expand_zero_points(const GroupBlock& block, int32_t input_zero_point, int32_t* acc) const;
+
+  GemmS8Function gemm_;
+  int64_t out_channels_;
+  int64_t depth_;
+  std::vector<GroupBlock> blocks_;
+  // Per-run scratch, grown on first use and then reused.
+  int64_t row_count_ = 0;
+  std::vector<int8_t> packed_rows_;    // [R, L_g] when there are several groups
+  std::vector<int32_t> row_sums_;      // [R], sum of one group's activation codes per row
+  std::vector<int32_t> accumulators_;  // [G][R][O]
+};
+
+}  // namespace slim

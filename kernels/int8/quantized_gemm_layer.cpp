@@ -1,0 +1,56 @@
+#include "kernels/int8/quantized_gemm_layer.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace slim {
+
+QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
+                                       const std::vector<float>& bias, const QuantScheme& scheme,
+                                       GemmS8Function gemm)
+    : gemm_(weight, gemm) {
+  if (scheme.is_static()) {
+    requantizer_.emplace(weight, bias, *scheme.fixed);
+    static_input_ = scheme.fixed->input;
+    return;
+  }
+  weight_scales_.assign(weight.scales().begin(), weight.scales().end());
+  bias_.assign(static_cast<size_t>(weight.rows()), 0.0);
+  std::copy(bias.begin(), bias.end(), bias_.begin());
+}
+
+void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64_t pixels,
+                                    int8_t* out) {
+  if (!requantizer_) throw std::logic_error("int8 GEMM layer: run_static on a dynamic layer");
+  gemm_.accumulate(rows, row_count, static_input_.zero_point);
+  const int32_t* acc = gemm_.accumulators();
+  const int64_t stride = gemm_.group_stride();
+  for (int64_t r = 0; r < row_count; ++r) {
+    for (int64_t o = 0; o < out_channels(); ++o) {
+      out[output_index(r, o, pixels)] =
+          requantizer_->requantize(o, acc + r * out_channels() + o, stride);
+    }
+  }
+}
+
+void QuantizedGemmLayer::run_dynamic(const int8_t* rows, int64_t row_count, int64_t pixels,
+                                     const ActivationQuant& input_grid, float* out) {
+  if (requantizer_) throw std::logic_error("int8 GEMM layer: run_dynamic on a static layer");
+  gemm_.accumulate(rows, row_count, input_grid.zero_point);
+  const int32_t* acc = gemm_.accumulators();
+  const int64_t stride = gemm_.group_stride();
+  const int64_t groups = gemm_.groups();
+  const double input_scale = input_grid.scale;
+  for (int64_t r = 0; r < row_count; ++r) {
+    for (int64_t o = 0; o < out_channels(); ++o) {
+      const int32_t* element = acc + r * out_channels() + o;
+      const double* scales = weight_scales_.data() + o * groups;
+      double sum = 0.0;
+      for (int64_t g = 0; g < groups; ++g) sum += scales[g] * element[g * stride];
+      out[output_index(r, o, pixels)] =
+          static_cast<float>(input_scale * sum + bias_[static_cast<size_t>(o)]);
+    }
+  }
+}
+
+}  // namespace slim

@@ -1,0 +1,51 @@
+// QuantizedGemmLayer: QuantizedGemm plus the output stage of a qlinear/qconv2d layer,
+// writing each output element where its layer wants it.
+//
+// Rows of the GEMM are (image, pixel) pairs, `pixels` consecutive rows per image (one for
+// linear, OH*OW for conv); output (row, o) goes to [image, o, pixel], i.e. [N, O] for
+// linear and NCHW for conv, with no separate transpose pass.
+//
+//  * static: int8 codes on the scheme's output grid (requantize.h);
+//  * dynamic: FP32 y = S_x * sum_g S_w[o, g] * acc_g + b_o, on the batch's input grid
+//    (S_x, Z_x). The zero points are already exact in acc_g, so the only rounding left
+//    is the FP32 result's; the sum over groups is formed in double.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/quant/quantized_linear.h"
+#include "core/quant/quantized_weight.h"
+#include "kernels/int8/quantized_gemm.h"
+#include "kernels/int8/requantize.h"
+
+namespace slim {
+
+class QuantizedGemmLayer {
+ public:
+  QuantizedGemmLayer(const QuantizedWeight& weight, const std::vector<float>& bias,
+                     const QuantScheme& scheme, GemmS8Function gemm);
+
+  int64_t out_channels() const { return gemm_.out_channels(); }
+  int64_t depth() const { return gemm_.depth(); }
+
+  // Static scheme only: rows on the scheme's input grid -> int8 codes.
+  void run_static(const int8_t* rows, int64_t row_count, int64_t pixels, int8_t* out);
+  // Dynamic scheme only: rows on `input_grid` (this batch's) -> FP32.
+  void run_dynamic(const int8_t* rows, int64_t row_count, int64_t pixels,
+                   const ActivationQuant& input_grid, float* out);
+
+ private:
+  int64_t output_index(int64_t row, int64_t channel, int64_t pixels) const {
+    return ((row / pixels) * out_channels() + channel) * pixels + row % pixels;
+  }
+
+  QuantizedGemm gemm_;
+  std::optional<StaticRequantizer> requantizer_;  // static scheme
+  ActivationQuant static_input_;                  // static scheme
+  std::vector<double> weight_scales_;             // [O][G], dynamic scheme
+  std::vector<double> bias_;                      // [O], dynamic scheme (zeros if none)
+};
+
+}  // namespace slim

@@ -1,0 +1,87 @@
+#include "kernels/int8/requantize.h"
+
+#include <algorithm>
+
+#include "kernels/int8/common_shift.h"
+
+namespace slim {
+namespace {
+
+// S_x * S_w / S_y in double: the float scales are exact in double, so only the one
+// rounding of the quotient remains.
+double output_multiplier(float input_scale, float weight_scale, float output_scale) {
+  return static_cast<double>(input_scale) * static_cast<double>(weight_scale) /
+         static_cast<double>(output_scale);
+}
+
+}  // namespace
+
+StaticRequantizer::StaticRequantizer(const QuantizedWeight& weight, const std::vector<float>& bias,
+                                     const StaticScheme& scheme)
+    : output_(scheme.output), groups_(weight.groups_per_row()) {
+  if (groups_ == 1) {
+    build_single_group(weight, bias, scheme);
+  } else {
+    build_grouped(weight, bias, scheme);
+  }
+}
+
+void StaticRequantizer::build_single_group(const QuantizedWeight& weight,
+                                           const std::vector<float>& bias,
+                                           const StaticScheme& scheme) {
+  const float input_scale = scheme.input.scale;
+  for (int64_t o = 0; o < weight.rows(); ++o) {
+    const float weight_scale = weight.scale(o, 0);
+    channel_multipliers_.push_back(
+        quantize_multiplier(output_multiplier(input_scale, weight_scale, scheme.output.scale)));
+    // The same rounding the simulation applies to its bias (simulated_bias()).
+    integer_biases_.push_back(
+        bias.empty() ? 0 : integer_bias(bias[static_cast<size_t>(o)], input_scale, weight_scale));
+  }
+}
+
+void StaticRequantizer::build_grouped(const QuantizedWeight& weight, const std::vector<float>& bias,
+                                      const StaticScheme& scheme) {
+  std::vector<double> reals(static_cast<size_t>(groups_));
+  for (int64_t o = 0; o < weight.rows(); ++o) {
+    for (int64_t g = 0; g < groups_; ++g) {
+      reals[static_cast<size_t>(g)] =
+          output_multiplier(scheme.input.scale, weight.scale(o, g), scheme.output.scale);
+    }
+    const CommonShiftMultipliers row = common_shift_multipliers(reals);
+    group_multipliers_.insert(group_multipliers_.end(), row.multipliers.begin(),
+                              row.multipliers.end());
+    channel_shifts_.push_back(row.shift);
+    const double b = bias.empty() ? 0.0 : static_cast<double>(bias[static_cast<size_t>(o)]);
+    scaled_biases_.push_back(scaled_constant(b / scheme.output.scale, row.shift));
+  }
+}
+
+int8_t StaticRequantizer::requantize_single(int64_t channel, int32_t acc) const {
+  const auto c = static_cast<size_t>(channel);
+  // acc + bias fits in 33 bits, so no saturation is needed before the 64-bit multiply.
+  const int64_t biased = static_cast<int64_t>(acc) + integer_biases_[c];
+  const int64_t scaled =
+      multiply_by_quantized_multiplier_rounding_once(biased, channel_multipliers_[c]);
+  return clamp_to_output(static_cast<int64_t>(output_.zero_point) + scaled);
+}
+
+int8_t StaticRequantizer::requantize_grouped(int64_t channel, const int32_t* group_accs,
+                                             int64_t group_stride) const {
+  // |m_g * acc_g| < 2^31 * L_g * 2^16, so with K <= 2^15 (quantized_gemm.h) the sum and
+  // the clamped bias stay inside int64.
+  const int64_t* multipliers = group_multipliers_.data() + channel * groups_;
+  int64_t total = scaled_biases_[static_cast<size_t>(channel)];
+  for (int64_t g = 0; g < groups_; ++g) {
+    total += multipliers[g] * static_cast<int64_t>(group_accs[g * group_stride]);
+  }
+  const int64_t scaled =
+      rounding_divide_by_pot_int64(total, channel_shifts_[static_cast<size_t>(channel)]);
+  return clamp_to_output(static_cast<int64_t>(output_.zero_point) + scaled);
+}
+
+int8_t StaticRequantizer::clamp_to_output(int64_t code) const {
+  return static_cast<int8_t>(std::clamp<int64_t>(code, output_.qmin, output_.qmax));
+}
+
+}  // namespace slim

@@ -1,0 +1,213 @@
+// QuantizedLinearOp and QuantizedConv2dOp (kernels/int8) against their layers' FP32
+// fake-quant simulation (core/quant), on hand-built layers with random codes and scales.
+// Static layers: every output code within 1 of the simulation's and nearly all equal.
+// Dynamic layers: FP32 outputs equal up to float rounding. Cases cover per-tensor,
+// per-channel and per-group weights, non-zero weight and input zero points, a fused
+// ReLU, and conv padding (which must pad with the input's zero point).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/quant/quantized_conv2d.h"
+#include "core/quant/quantized_linear.h"
+#include "kernels/int8/gemm_s8.h"
+#include "kernels/int8/quantized_conv2d_op.h"
+#include "kernels/int8/quantized_linear_op.h"
+#include "tests/quant/int8_test_support.h"
+
+namespace slim {
+namespace {
+
+using namespace int8_testing;
+
+struct StaticCase {
+  std::string name;
+  WeightSpec weight;
+  bool fused_relu = false;
+};
+
+std::vector<StaticCase> linear_cases() {
+  return {
+      {"per-tensor symmetric", {.rows = 12, .cols = 40, .per_tensor = true}},
+      {"per-channel symmetric", {.rows = 12, .cols = 40}},
+      {"per-channel asymmetric", {.rows = 12, .cols = 40, .asymmetric = true}},
+      {"per-channel, fused ReLU", {.rows = 12, .cols = 40}, true},
+      {"per-group symmetric", {.rows = 12, .cols = 48, .group_size = 16}},
+      {"per-group asymmetric, short last group",
+       {.rows = 12, .cols = 50, .group_size = 16, .asymmetric = true}},
+      {"per-group asymmetric, fused ReLU",
+       {.rows = 12, .cols = 64, .group_size = 8, .asymmetric = true},
+       true},
+  };
+}
+
+StaticScheme static_scheme(int64_t depth, bool fused_relu) {
+  const ActivationQuant input = grid(0.05f, -7);
+  ActivationQuant output = grid(output_scale_for(depth, input.scale, 0.0125f), 3);
+  if (fused_relu) output = output.with_relu();
+  return StaticScheme{.input = input, .output = output, .fused_relu = fused_relu};
+}
+
+Tensor simulate(Layer& layer, const Tensor& input) {
+  Tensor output;
+  const Tensor* inputs[1] = {&input};
+  layer.forward(inputs, output, ForwardContext{Mode::kEval, nullptr});
+  return output;
+}
+
+TEST_CASE("static qlinear matches its simulation within one output code", "[int8]") {
+  Rng rng(41);
+  for (const StaticCase& c : linear_cases()) {
+    INFO(c.name);
+    const StaticScheme scheme = static_scheme(c.weight.cols, c.fused_relu);
+    const std::vector<float> bias = random_bias(c.weight.rows, 30.0f * scheme.output.scale, rng);
+    QuantizedLinear layer(random_weight(c.weight, rng), bias, QuantScheme{.fixed = scheme});
+    QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+    const Int8Tensor x = random_codes({16, c.weight.cols}, scheme.input, rng);
+    Int8Tensor y;
+    op.run(x, y);
+    CHECK(y.shape == Shape{16, c.weight.rows});
+    CHECK(y.quant == scheme.output);
+    check_agreement(agreement(y, simulate(layer, reals_of(x))), c.name.c_str());
+  }
+}
+
+TEST_CASE("static qlinear without bias and on a batch of one", "[int8]") {
+  Rng rng(42);
+  const StaticScheme scheme = static_scheme(33, false);
+  QuantizedLinear layer(random_weight({.rows = 7, .cols = 33, .asymmetric = true}, rng), {},
+                        QuantScheme{.fixed = scheme});
+  QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+  const Int8Tensor x = random_codes({1, 33}, scheme.input, rng);
+  Int8Tensor y;
+  op.run(x, y);
+  const CodeAgreement a = agreement(y, simulate(layer, reals_of(x)));
+  CHECK(a.max_diff <= 1);
+}
+
+TEST_CASE("static qlinear refuses codes on another grid", "[int8]") {
+  Rng rng(43);
+  const StaticScheme scheme = static_scheme(8, false);
+  QuantizedLinear layer(random_weight({.rows = 2, .cols = 8}, rng), {},
+                        QuantScheme{.fixed = scheme});
+  QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+  Int8Tensor y;
+  CHECK_THROWS_AS(op.run(random_codes({2, 8}, grid(0.07f, -7), rng), y), std::logic_error);
+  CHECK_THROWS_AS(op.run(random_codes({2, 8}, grid(0.05f, 0), rng), y), std::logic_error);
+  Tensor real_out;
+  CHECK_THROWS_AS(op.run(Tensor({2, 8}), real_out), std::logic_error);
+}
+
+// The dynamic path differs from the simulation only in how the FP32 sums are rounded.
+void check_close(const Tensor& got, const Tensor& want, const char* what) {
+  REQUIRE(got.shape() == want.shape());
+  float worst = 0.0f, largest = 0.0f;
+  for (int64_t i = 0; i < got.numel(); ++i) {
+    worst = std::max(worst, std::fabs(got[i] - want[i]));
+    largest = std::max(largest, std::fabs(want[i]));
+  }
+  WARN(what << ": max |y_int - y_sim| = " << worst << " (max |y_sim| = " << largest << ")");
+  CHECK(worst <= 1e-5f * (1.0f + largest));
+}
+
+TEST_CASE("dynamic qlinear matches its simulation up to float rounding", "[int8]") {
+  Rng rng(44);
+  for (const DynamicRange range : {DynamicRange::kAbsMax, DynamicRange::kMinMax}) {
+    for (const WeightSpec& spec :
+         {WeightSpec{.rows = 10, .cols = 37},
+          WeightSpec{.rows = 10, .cols = 37, .asymmetric = true},
+          WeightSpec{.rows = 10, .cols = 40, .group_size = 8, .asymmetric = true}}) {
+      const QuantScheme scheme = dynamic_scheme(range);
+      QuantizedLinear layer(random_weight(spec, rng), random_bias(spec.rows, 0.5f, rng), scheme);
+      QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+      Tensor x({6, spec.cols});
+      // Shifted so that min_max picks a non-zero zero point.
+      for (float& v : x.values()) v = rng.normal(0.7f, 1.0f);
+      Tensor y;
+      op.run(x, y);
+      check_close(
+          y, simulate(layer, x),
+          range == DynamicRange::kAbsMax ? "dynamic qlinear, abs_max" : "dynamic qlinear, min_max");
+    }
+  }
+}
+
+struct ConvCase {
+  std::string name;
+  Conv2dOptions options;
+  int64_t group_size = 0;
+  bool asymmetric = false;
+  bool fused_relu = false;
+};
+
+std::vector<ConvCase> conv_cases() {
+  return {
+      {"3x3, padding 1", {.in_channels = 3, .out_channels = 5, .kernel_size = 3, .padding = 1}},
+      {"3x3, stride 2, padding 2, asymmetric weights",
+       {.in_channels = 3, .out_channels = 5, .kernel_size = 3, .stride = 2, .padding = 2},
+       0,
+       true},
+      {"5x5, no padding, fused ReLU",
+       {.in_channels = 2, .out_channels = 4, .kernel_size = 5},
+       0,
+       false,
+       true},
+      {"3x3, padding 1, per-group (one group per input channel), asymmetric",
+       {.in_channels = 4, .out_channels = 6, .kernel_size = 3, .padding = 1},
+       9,
+       true},
+      {"1x1 without bias", {.in_channels = 8, .out_channels = 3, .kernel_size = 1, .bias = false}},
+  };
+}
+
+TEST_CASE("static qconv2d matches its simulation within one output code", "[int8]") {
+  Rng rng(45);
+  for (const ConvCase& c : conv_cases()) {
+    INFO(c.name);
+    const Conv2dOptions& o = c.options;
+    const int64_t depth = o.in_channels * o.kernel_size * o.kernel_size;
+    // A zero point far from 0: padding with code 0 instead of Z_x would be caught.
+    StaticScheme scheme = static_scheme(depth, c.fused_relu);
+    scheme.input.zero_point = 40;
+    const WeightSpec spec{.rows = o.out_channels,
+                          .cols = depth,
+                          .group_size = c.group_size,
+                          .asymmetric = c.asymmetric};
+    const std::vector<float> bias =
+        o.bias ? random_bias(o.out_channels, 30.0f * scheme.output.scale, rng)
+               : std::vector<float>{};
+    QuantizedConv2d layer(o, random_weight(spec, rng), bias, QuantScheme{.fixed = scheme});
+    QuantizedConv2dOp op(layer, gemm_s8s8s32_reference);
+    const Int8Tensor x = random_codes({2, o.in_channels, 9, 8}, scheme.input, rng);
+    Int8Tensor y;
+    op.run(x, y);
+    const Tensor simulated = simulate(layer, reals_of(x));
+    CHECK(y.shape == simulated.shape());
+    check_agreement(agreement(y, simulated), c.name.c_str());
+  }
+}
+
+TEST_CASE("dynamic qconv2d matches its simulation up to float rounding", "[int8]") {
+  Rng rng(46);
+  for (const DynamicRange range : {DynamicRange::kAbsMax, DynamicRange::kMinMax}) {
+    const Conv2dOptions o{.in_channels = 3, .out_channels = 4, .kernel_size = 3, .padding = 1};
+    const WeightSpec spec{.rows = 4, .cols = 27, .group_size = 9, .asymmetric = true};
+    QuantizedConv2d layer(o, random_weight(spec, rng), random_bias(4, 0.5f, rng),
+                          dynamic_scheme(range));
+    QuantizedConv2dOp op(layer, gemm_s8s8s32_reference);
+    Tensor x({3, 3, 7, 7});
+    for (float& v : x.values()) v = rng.normal(0.7f, 1.0f);
+    Tensor y;
+    op.run(x, y);
+    check_close(
+        y, simulate(layer, x),
+        range == DynamicRange::kAbsMax ? "dynamic qconv2d, abs_max" : "dynamic qconv2d, min_max");
+  }
+}
+
+}  // namespace
+}  // namespace slim

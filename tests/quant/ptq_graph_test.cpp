@@ -1,0 +1,206 @@
+// BN folding and the PTQ graph rewrites (methods/quantization/{bn_folding,quantized_graph}).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/model_size.h"
+#include "core/train/init.h"
+#include "datasets/batch_loader.h"
+#include "datasets/registry.h"
+#include "methods/quantization/activation_calibration.h"
+#include "methods/quantization/bn_folding.h"
+#include "methods/quantization/calibrator_comparison.h"
+#include "methods/quantization/quantized_graph.h"
+#include "models/zoo.h"
+
+namespace slim {
+namespace {
+
+Model initialised(const std::string& name, uint64_t seed = 7) {
+  Model model = find_model(name).build({1, 28, 28}, 10);
+  Rng rng(seed);
+  init_parameters(model, rng);
+  return model;
+}
+
+// Training-mode forwards move BatchNorm's running statistics away from (0, 1), and the
+// rank-1 parameters get non-trivial values, so folding has real work to do.
+void make_batch_norm_nontrivial(Model& model, const Dataset& dataset) {
+  Rng rng(11);
+  for (auto& [name, parameter] : model.parameters()) {
+    if (parameter->value.rank() != 1) continue;
+    for (float& v : parameter->value.values()) v += 0.3f * rng.normal();
+  }
+  BatchLoader loader(dataset, dataset.train, BatchOptions{.batch_size = 64});
+  Batch batch;
+  for (int64_t b = 0; b < 3; ++b) {
+    loader.fill_batch(b, batch);
+    model.forward(batch.x, ForwardContext{Mode::kTrain, &rng});
+  }
+}
+
+Tensor test_batch(const Dataset& dataset, int64_t size = 64) {
+  BatchLoader loader(dataset, dataset.test, BatchOptions{.batch_size = size});
+  Batch batch;
+  loader.fill_batch(0, batch);
+  return batch.x;
+}
+
+std::vector<std::string> kinds(const Model& model) {
+  std::vector<std::string> out;
+  for (const Node& node : model.nodes()) out.push_back(node.layer->kind());
+  return out;
+}
+
+int count_kind(const Model& model, const std::string& kind) {
+  int count = 0;
+  for (const Node& node : model.nodes()) count += node.layer->kind() == kind;
+  return count;
+}
+
+float max_abs_difference(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  float worst = 0.0f;
+  for (int64_t i = 0; i < a.numel(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
+  return worst;
+}
+
+ActivationGrids calibrate(Model& folded, const Dataset& dataset, Calibrator calibrator) {
+  CalibrationOptions options;
+  options.kind = calibrator;
+  const std::vector<int64_t> indices = calibration_indices(dataset.train, 256, 3);
+  return calibrate_activations(folded, dataset, indices, options, 64);
+}
+
+TEST_CASE("folding BatchNorm keeps resnet-8's eval outputs and removes every BN", "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model model = initialised("resnet-8");
+  make_batch_norm_nontrivial(model, dataset);
+  std::vector<FoldedBatchNorm> folded_pairs;
+  Model folded = fold_batch_norms(model, &folded_pairs);
+
+  CHECK(count_kind(model, "batchnorm2d") == static_cast<int>(folded_pairs.size()));
+  CHECK(count_kind(folded, "batchnorm2d") == 0);
+  CHECK(folded.nodes().size() == model.nodes().size() - folded_pairs.size());
+  CHECK(folded_pairs.front().layer == "stem.conv");
+  CHECK(folded_pairs.front().batch_norm == "stem.bn");
+  CHECK(stored_bytes(folded) < stored_bytes(model));  // no BN parameters or buffers
+
+  const Tensor x = test_batch(dataset);
+  const Tensor expected = model.forward(x, ForwardContext{});
+  const Tensor actual = folded.forward(x, ForwardContext{});
+  CHECK(max_abs_difference(expected, actual) < 1e-4f);
+}
+
+TEST_CASE("folding leaves a model without BatchNorm unchanged", "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model model = initialised("lenet-5");
+  Model folded = fold_batch_norms(model);
+  CHECK(kinds(folded) == kinds(model));
+  const Tensor x = test_batch(dataset);
+  CHECK(max_abs_difference(model.forward(x, {}), folded.forward(x, {})) == 0.0f);
+}
+
+TEST_CASE("static PTQ turns lenet-5 into one integer region with fused ReLUs", "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model folded = fold_batch_norms(initialised("lenet-5"));
+  const ActivationGrids grids = calibrate(folded, dataset, Calibrator::kMinMax);
+
+  const Model quantized = build_static_quantized(folded, grids, GraphQuantOptions{});
+  CHECK(kinds(quantized) == std::vector<std::string>{"quantize", "qconv2d", "maxpool2d", "qconv2d",
+                                                     "maxpool2d", "flatten", "qlinear", "qlinear",
+                                                     "dequantize"});
+
+  GraphQuantOptions keep;
+  keep.keep_first_last_fp32 = true;
+  const Model mixed = build_static_quantized(folded, grids, keep);
+  CHECK(kinds(mixed) == std::vector<std::string>{"conv2d", "relu", "maxpool2d", "quantize",
+                                                 "qconv2d", "maxpool2d", "flatten", "qlinear",
+                                                 "linear"});
+}
+
+TEST_CASE("static PTQ of resnet-8 quantizes residual adds and requantizes the pooled mean",
+          "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model folded = fold_batch_norms(initialised("resnet-8"));
+  const ActivationGrids grids = calibrate(folded, dataset, Calibrator::kMinMax);
+  const Model quantized = build_static_quantized(folded, grids, GraphQuantOptions{});
+
+  CHECK(count_kind(quantized, "add") == 0);
+  CHECK(count_kind(quantized, "qadd") == count_kind(folded, "add"));
+  CHECK(count_kind(quantized, "relu") == 0);  // every ReLU fused into a clamp
+  CHECK(count_kind(quantized, "conv2d") == 0);
+  CHECK(count_kind(quantized, "quantize") == 2);  // the input, and after the pooled mean
+  const int pool = quantized.node_index("pool");
+  CHECK(quantized.nodes()[pool + 1].layer->kind() == "quantize");
+  CHECK(quantized.nodes().back().layer->kind() == "dequantize");
+}
+
+TEST_CASE("the grid points of the static rewrite are the tensors it reads", "[quant][ptq]") {
+  Model folded = fold_batch_norms(initialised("lenet-5"));
+  const std::vector<int> points = static_grid_points(folded, GraphQuantOptions{});
+  std::vector<std::string> names;
+  for (int index : points) names.push_back(index < 0 ? "input" : folded.nodes()[index].name);
+  // The input, then each layer's output after its fused ReLU (fc2 has none).
+  CHECK(names == std::vector<std::string>{"input", "relu1", "relu2", "relu3", "fc2"});
+}
+
+// The direct definition: fake-quantize every calibration sample's tensor with `grid`.
+double direct_mse(Model& folded, const Dataset& dataset, const std::vector<int64_t>& indices,
+                  int point, const ActivationQuant& grid) {
+  const BatchLoader loader(dataset, dataset.train, indices, BatchOptions{.batch_size = 32});
+  Batch batch;
+  double sum = 0.0;
+  int64_t count = 0;
+  for (int64_t b = 0; b < loader.num_batches(); ++b) {
+    loader.fill_batch(b, batch);
+    folded.forward(batch.x, ForwardContext{});
+    const auto values = std::as_const(folded.activation(point)).values();
+    std::vector<float> quantized(values.begin(), values.end());
+    fake_quantize(quantized, grid);
+    for (size_t i = 0; i < values.size(); ++i) {
+      sum += (static_cast<double>(quantized[i]) - values[i]) * (quantized[i] - values[i]);
+    }
+    count += static_cast<int64_t>(values.size());
+  }
+  return sum / static_cast<double>(count);
+}
+
+TEST_CASE("the calibrator comparison measures each grid's exact squared error", "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model folded = fold_batch_norms(initialised("lenet-5"));
+  const std::vector<int64_t> indices = calibration_indices(dataset.train, 256, 3);
+  const std::vector<int> points = static_grid_points(folded, GraphQuantOptions{});
+  const std::vector<CalibratorErrors> table =
+      compare_activation_calibrators(folded, dataset, indices, CalibrationOptions{}, points);
+  REQUIRE(table.size() == points.size());
+  CHECK(table[0].tensor == "input");
+
+  const std::vector<std::string> names = calibrator_names();
+  for (size_t c = 0; c < names.size(); ++c) {
+    const ActivationGrids grids = calibrate(folded, dataset, parse_calibrator(names[c]));
+    for (size_t p = 1; p < points.size(); ++p) {
+      INFO(names[c] << " at " << table[p].tensor);
+      const double expected = direct_mse(folded, dataset, indices, points[p], grids.of(points[p]));
+      CHECK(expected > 0.0);
+      // Batches of 32 here and 256 there give FP32 activations a few ulps apart.
+      CHECK(table[p].mse[c] == Approx(expected).epsilon(1e-5));
+    }
+  }
+}
+
+TEST_CASE("dynamic PTQ quantizes every conv/linear and keeps FP32 between them", "[quant][ptq]") {
+  Model folded = fold_batch_norms(initialised("resnet-8"));
+  const Model quantized =
+      build_dynamic_quantized(folded, DynamicRange::kMinMax, Rounding::kHalfToEven, {});
+  CHECK(count_kind(quantized, "conv2d") == 0);
+  CHECK(count_kind(quantized, "linear") == 0);
+  CHECK(count_kind(quantized, "qconv2d") == count_kind(folded, "conv2d"));
+  CHECK(count_kind(quantized, "relu") == count_kind(folded, "relu"));
+  CHECK(count_kind(quantized, "quantize") == 0);
+}
+
+}  // namespace
+}  // namespace slim
