@@ -63,15 +63,26 @@ ActivationQuant activation_grid(const TensorCalibration& observed,
 
 ActivationGrids calibrate_activations(Model& model, const Dataset& dataset,
                                       std::span<const int64_t> indices,
-                                      const CalibrationOptions& options, int64_t batch_size) {
+                                      const ActivationCalibrationOptions& options,
+                                      int64_t batch_size) {
+  const bool with_histograms =
+      needs_histogram(options.input.kind) || needs_histogram(options.computed.kind);
   const std::vector<TensorCalibration> observed =
-      observe_activations(model, dataset, indices, needs_histogram(options.kind), batch_size);
+      observe_activations(model, dataset, indices, with_histograms, batch_size);
   ActivationGrids result;
-  result.input = activation_grid(observed.front(), options);
+  result.input = activation_grid(observed.front(), options.input);
   for (size_t i = 1; i < observed.size(); ++i) {
-    result.nodes.push_back(activation_grid(observed[i], options));
+    result.nodes.push_back(activation_grid(observed[i], options.computed));
   }
   return result;
+}
+
+ActivationGrids calibrate_activations(Model& model, const Dataset& dataset,
+                                      std::span<const int64_t> indices,
+                                      const CalibrationOptions& options, int64_t batch_size) {
+  return calibrate_activations(model, dataset, indices,
+                               ActivationCalibrationOptions{.input = options, .computed = options},
+                               batch_size);
 }
 
 }  // namespace slim

@@ -6,6 +6,7 @@
 
 #include "core/quant/affine.h"
 #include "methods/param_schema.h"
+#include "methods/quantization/activation_calibration.h"
 #include "methods/quantization/calibration/calibrator.h"
 #include "methods/quantization/quantized_graph.h"
 
@@ -21,7 +22,7 @@ ParamSchema activation_calibration_params();
 
 Rounding parse_rounding(const nlohmann::json& params);
 GraphQuantOptions parse_graph_quant_options(const nlohmann::json& params);
-CalibrationOptions parse_activation_calibration(const nlohmann::json& params);
+ActivationCalibrationOptions parse_activation_calibration(const nlohmann::json& params);
 
 // Concatenates schemas (the registry lists a method's parameters in this order).
 ParamSchema join_params(std::initializer_list<ParamSchema> parts);

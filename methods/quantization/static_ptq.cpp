@@ -34,7 +34,7 @@ void report_calibrator_errors(Model& folded, const CalibrationOptions& calibrati
 
 void apply_static_ptq(Model& model, const nlohmann::json& params, MethodContext& context) {
   Model folded = fold_batch_norms(model);
-  const CalibrationOptions calibration = parse_activation_calibration(params);
+  const ActivationCalibrationOptions calibration = parse_activation_calibration(params);
   fmt::print(context.log, "static_ptq: calibrating {} activations on {} samples ({})\n",
              folded.nodes().size() + 1, context.calibration_indices.size(),
              params.at("activation_calibrator").get<std::string>());
@@ -43,7 +43,7 @@ void apply_static_ptq(Model& model, const nlohmann::json& params, MethodContext&
   const GraphQuantOptions options = parse_graph_quant_options(params);
   if (params.at("sensitivity").get<bool>()) report_sensitivity(folded, grids, options, context);
   if (params.at("compare_calibrators").get<bool>()) {
-    report_calibrator_errors(folded, calibration, options, context);
+    report_calibrator_errors(folded, calibration.computed, options, context);
   }
   model = build_static_quantized(folded, grids, options);
 }

@@ -191,6 +191,22 @@ TEST_CASE("the calibrator comparison measures each grid's exact squared error", 
   }
 }
 
+TEST_CASE("the model input can be calibrated apart from the computed tensors", "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model folded = fold_batch_norms(initialised("lenet-5"));
+  const ActivationGrids min_max = calibrate(folded, dataset, Calibrator::kMinMax);
+  const ActivationGrids kl = calibrate(folded, dataset, Calibrator::kKl);
+  REQUIRE_FALSE(min_max.input == kl.input);
+
+  ActivationCalibrationOptions options;
+  options.input.kind = Calibrator::kMinMax;
+  options.computed.kind = Calibrator::kKl;
+  const std::vector<int64_t> indices = calibration_indices(dataset.train, 256, 3);
+  const ActivationGrids mixed = calibrate_activations(folded, dataset, indices, options, 64);
+  CHECK(mixed.input == min_max.input);
+  CHECK(mixed.nodes == kl.nodes);
+}
+
 TEST_CASE("dynamic PTQ quantizes every conv/linear and keeps FP32 between them", "[quant][ptq]") {
   Model folded = fold_batch_norms(initialised("resnet-8"));
   const Model quantized =
