@@ -95,7 +95,9 @@ class StaticRewrite {
   void rewrite_node(int index) {
     const std::string kind = node(index).layer->kind();
     if (is_selected(index)) return rewrite_gemm(index);
-    if (kind == "add") return rewrite_add(index);
+    // Sensitivity analysis (only_layers) keeps the adds in FP32, so that a row measures
+    // its one layer and not every residual add as well.
+    if (kind == "add" && options_.only_layers.empty()) return rewrite_add(index);
     if (kind == "dropout") return pass_through(index);
     const int producer = node(index).inputs.empty() ? -1 : node(index).inputs[0];
     // A copied node reads the FP32 model input even once a quantized copy of it exists.

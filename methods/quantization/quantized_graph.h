@@ -35,7 +35,8 @@ struct GraphQuantOptions {
   // Weights already quantized elsewhere (QAT's learned scales), by node name; these nodes
   // skip the weight calibrator.
   std::map<std::string, std::shared_ptr<const QuantizedWeight>> weights_by_node;
-  // When not empty, only these conv2d/linear nodes are quantized (sensitivity analysis).
+  // When not empty, only these conv2d/linear nodes are quantized and residual adds stay
+  // FP32 (sensitivity analysis).
   std::set<std::string> only_layers;
 };
 

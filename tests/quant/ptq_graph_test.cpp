@@ -1,4 +1,5 @@
 // BN folding and the PTQ graph rewrites (methods/quantization/{bn_folding,quantized_graph}).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
@@ -13,6 +14,7 @@
 #include "methods/quantization/bn_folding.h"
 #include "methods/quantization/calibrator_comparison.h"
 #include "methods/quantization/quantized_graph.h"
+#include "methods/quantization/sensitivity.h"
 #include "models/zoo.h"
 
 namespace slim {
@@ -205,6 +207,63 @@ TEST_CASE("the model input can be calibrated apart from the computed tensors", "
   const ActivationGrids mixed = calibrate_activations(folded, dataset, indices, options, 64);
   CHECK(mixed.input == min_max.input);
   CHECK(mixed.nodes == kl.nodes);
+}
+
+TEST_CASE("a sensitivity graph quantizes its one layer and nothing else", "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model folded = fold_batch_norms(initialised("resnet-8"));
+  const ActivationGrids grids = calibrate(folded, dataset, Calibrator::kMinMax);
+  GraphQuantOptions one_layer;
+  one_layer.only_layers = {"layer2.conv1"};
+  const Model quantized = build_static_quantized(folded, grids, one_layer);
+  CHECK(count_kind(quantized, "qconv2d") == 1);
+  CHECK(count_kind(quantized, "qadd") == 0);
+  CHECK(count_kind(quantized, "add") == count_kind(folded, "add"));
+  CHECK(count_kind(quantized, "quantize") == 1);
+  CHECK(quantized.nodes()[quantized.node_index("layer2.conv1") - 1].layer->kind() == "quantize");
+}
+
+// Top-1 of `model` on the test split, by its own forward.
+double test_accuracy(Model& model, const Dataset& dataset) {
+  const BatchLoader loader(dataset, dataset.test, BatchOptions{.batch_size = 100});
+  Batch batch;
+  int64_t correct = 0;
+  for (int64_t b = 0; b < loader.num_batches(); ++b) {
+    loader.fill_batch(b, batch);
+    const Tensor& logits = model.forward(batch.x, ForwardContext{});
+    const int64_t classes = logits.shape()[1];
+    for (int64_t i = 0; i < logits.shape()[0]; ++i) {
+      const float* row = logits.values().data() + i * classes;
+      correct += std::max_element(row, row + classes) - row == batch.labels[static_cast<size_t>(i)];
+    }
+  }
+  return static_cast<double>(correct) / static_cast<double>(dataset.test.count);
+}
+
+TEST_CASE("the sensitivity report has a row per layer that grows worse with fewer bits",
+          "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model folded = fold_batch_norms(initialised("lenet-5"));
+  const ActivationGrids grids = calibrate(folded, dataset, Calibrator::kMinMax);
+  GraphQuantOptions w8;
+  GraphQuantOptions w2;
+  w2.weights.range.bits = 2;
+  const std::vector<LayerSensitivity> at8 = quantization_sensitivity(folded, grids, w8, dataset);
+  const std::vector<LayerSensitivity> at2 = quantization_sensitivity(folded, grids, w2, dataset);
+
+  std::vector<std::string> layers;
+  for (const LayerSensitivity& row : at8) layers.push_back(row.layer);
+  CHECK(layers == std::vector<std::string>{"conv1", "conv2", "fc1", "fc2", "all"});
+  REQUIRE(at2.size() == at8.size());
+  for (size_t i = 0; i < at8.size(); ++i) {
+    INFO(at8[i].layer);
+    CHECK(std::isfinite(at8[i].sqnr_db));
+    CHECK(at8[i].sqnr_db > 20.0);
+    CHECK(at2[i].sqnr_db < at8[i].sqnr_db - 6.0);
+  }
+  // The "all" row is the static PTQ model itself.
+  Model quantized = build_static_quantized(folded, grids, w8);
+  CHECK(at8.back().accuracy == test_accuracy(quantized, dataset));
 }
 
 TEST_CASE("dynamic PTQ quantizes every conv/linear and keeps FP32 between them", "[quant][ptq]") {
