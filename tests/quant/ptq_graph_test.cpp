@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/model_size.h"
+#include "core/quant/packed_codes.h"
 #include "core/train/init.h"
 #include "datasets/batch_loader.h"
 #include "datasets/registry.h"
@@ -264,6 +265,27 @@ TEST_CASE("the sensitivity report has a row per layer that grows worse with fewe
   // The "all" row is the static PTQ model itself.
   Model quantized = build_static_quantized(folded, grids, w8);
   CHECK(at8.back().accuracy == test_accuracy(quantized, dataset));
+}
+
+TEST_CASE("static PTQ's size counts packed codes, one scale per row and FP32 biases",
+          "[quant][ptq]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model folded = fold_batch_norms(initialised("lenet-5"));
+  const ActivationGrids grids = calibrate(folded, dataset, Calibrator::kMinMax);
+  for (const int bits : {8, 4, 3}) {
+    GraphQuantOptions options;
+    options.weights.range.bits = bits;
+    Model quantized = build_static_quantized(folded, grids, options);
+    int64_t expected = 0;
+    for (auto& [name, parameter] : folded.parameters()) {
+      const int64_t count = parameter->value.numel();
+      const bool is_weight = parameter->value.rank() >= 2;
+      expected +=
+          is_weight ? packed_size_bytes(count, bits) + 4 * parameter->value.shape()[0] : 4 * count;
+    }
+    INFO(bits << "-bit weights");
+    CHECK(stored_bytes(quantized) == expected);
+  }
 }
 
 TEST_CASE("dynamic PTQ quantizes every conv/linear and keeps FP32 between them", "[quant][ptq]") {
