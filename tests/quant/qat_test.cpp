@@ -208,7 +208,12 @@ TEST_CASE("LSQ's scale gradient follows the formula on hand values", "[qat]") {
     WeightQuantOptions options;
     options.range = QuantRange{.bits = 3, .is_signed = true, .narrow = true};
     const std::vector<float> weights = {0.5f, -1.0f, 1.5f, 0.2f, -7.0f, 0.0f};
-    WeightFakeQuant quant = WeightFakeQuant::lsq(options, weights, 2, 3);
+    // By default LSQ starts from the PTQ quantizer's scales: abs_max per row, max|w| / 3.
+    WeightFakeQuant calibrated = WeightFakeQuant::lsq(options, weights, 2, 3);
+    CHECK(calibrated.scale_parameter()->value[0] == Approx(1.5 / 3.0));
+    CHECK(calibrated.scale_parameter()->value[1] == Approx(7.0 / 3.0));
+
+    WeightFakeQuant quant = WeightFakeQuant::lsq(options, weights, 2, 3, LsqInit::kMeanAbs);
     Parameter& scales = *quant.scale_parameter();
     CHECK(scales.value[0] == Approx(2.0 * 1.0 / std::sqrt(3.0)));  // mean|w| of row 0 is 1
     CHECK(scales.value[1] == Approx(2.0 * 2.4 / std::sqrt(3.0)));
@@ -353,6 +358,25 @@ TEST_CASE("a QAT model converted before training is static PTQ's graph", "[qat]"
       Model ptq_copy = ptq;
       CHECK(max_abs_diff(converted.forward(x, {}), ptq_copy.forward(x, {})) == 0.0f);
     }
+  }
+}
+
+TEST_CASE("an LSQ model converted before training is static PTQ's model", "[qat]") {
+  const Dataset dataset = load_dataset("synthetic");
+  Model model = initialised("resnet-8");
+  make_batch_norm_nontrivial(model, dataset);
+  Model folded = fold_batch_norms(model);
+  const ActivationGrids grids = calibrate_min_max(folded, dataset);
+  for (const Granularity granularity : {Granularity::kPerChannel, Granularity::kPerGroup}) {
+    QatOptions options;
+    options.estimator = QatEstimator::kLsq;
+    options.graph.weights.range = QuantRange{.bits = 4, .is_signed = true, .narrow = true};
+    options.graph.weights.granularity = granularity;
+    options.graph.weights.group_size = 16;
+    Model ptq = build_static_quantized(folded, grids, options.graph);
+    Model converted = convert_qat_model(build_qat_model(model, grids, options), options);
+    const Tensor x = test_batch(dataset, 16);
+    CHECK(max_abs_diff(converted.forward(x, {}), ptq.forward(x, {})) == 0.0f);
   }
 }
 

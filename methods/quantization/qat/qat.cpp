@@ -23,8 +23,10 @@ namespace {
 constexpr uint64_t kQatSeedStream = 0x716174;  // "qat"
 
 QatOptions parse_qat_options(const nlohmann::json& params) {
+  const bool paper_init = params.at("lsq_init").get<std::string>() == "mean_abs";
   return QatOptions{.graph = parse_graph_quant_options(params),
-                    .estimator = parse_estimator(params.at("estimator").get<std::string>())};
+                    .estimator = parse_estimator(params.at("estimator").get<std::string>()),
+                    .lsq_init = paper_init ? LsqInit::kMeanAbs : LsqInit::kCalibrated};
 }
 
 // The PTQ starting point: the grids static PTQ would deploy, on the folded model.
@@ -108,6 +110,9 @@ Method qat_method() {
            {rounding_param(),
             choice_param("estimator", "ste", {"ste", "lsq"},
                          "fake-quant gradient: straight-through, or LSQ learned step sizes"),
+            choice_param("lsq_init", "calibrated", {"calibrated", "mean_abs"},
+                         "LSQ's first weight scales: the PTQ quantizer's, or the paper's "
+                         "2 mean|w| / sqrt(QP)"),
             number_param("lr_scale", 0.01, 1e-6, 10.0,
                          "peak learning rate as a fraction of the baseline's (cosine to zero)"),
             number_param("epochs_fraction", 0.1, 0.0, 10.0,

@@ -142,7 +142,8 @@ class QatGraphBuilder {
     const Parameter& folded = gemm_weight_of(folded_.layer(name));
     const int64_t rows = folded.value.dim(0), cols = folded.value.numel() / rows;
     if (options_.estimator == QatEstimator::kLsq) {
-      return WeightFakeQuant::lsq(options_.graph.weights, folded.value.values(), rows, cols);
+      return WeightFakeQuant::lsq(options_.graph.weights, folded.value.values(), rows, cols,
+                                  options_.lsq_init);
     }
     return WeightFakeQuant::ste(options_.graph.weights, rows, cols);
   }

@@ -35,6 +35,7 @@
 #include "core/model.h"
 #include "methods/quantization/activation_calibration.h"
 #include "methods/quantization/qat/fake_quantize.h"
+#include "methods/quantization/qat/weight_fake_quant.h"
 #include "methods/quantization/quantized_graph.h"
 
 namespace slim {
@@ -44,6 +45,7 @@ struct QatOptions {
   // filled by the conversion itself.
   GraphQuantOptions graph;
   QatEstimator estimator = QatEstimator::kSte;
+  LsqInit lsq_init = LsqInit::kCalibrated;  // LSQ's weight scales (weight_fake_quant.h)
 };
 
 // "<observed>.fake_quant": the node holding the fake-quantized copy of the folded node

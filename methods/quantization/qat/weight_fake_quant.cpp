@@ -21,12 +21,26 @@ WeightFakeQuant WeightFakeQuant::ste(const WeightQuantOptions& options, int64_t 
 }
 
 WeightFakeQuant WeightFakeQuant::lsq(const WeightQuantOptions& options,
-                                     std::span<const float> weights, int64_t rows, int64_t cols) {
+                                     std::span<const float> weights, int64_t rows, int64_t cols,
+                                     LsqInit init) {
   if (!options.range.is_signed) {
     fail("qat: estimator 'lsq' learns symmetric weight scales; set weight_signed to true");
   }
   WeightFakeQuant quant(options, QatEstimator::kLsq, rows, cols);
   const int64_t slices = quant.slice_count();
+  if (init == LsqInit::kCalibrated) {
+    WeightQuantOptions symmetric = options;
+    if (symmetric.calibrator == Calibrator::kMinMax) symmetric.calibrator = Calibrator::kAbsMax;
+    const auto calibrated = quantize_weight(weights, rows, cols, symmetric);
+    // Slices and the quantizer's scales share one row-major order; a per-tensor grid
+    // repeats its one scale on every row.
+    quant.scales_.value = Tensor({slices});
+    for (int64_t s = 0; s < slices; ++s) {
+      quant.scales_.value[s] =
+          std::max(calibrated->scales()[static_cast<size_t>(s)], lsq_min_scale());
+    }
+    return quant;
+  }
   const int32_t positive = std::max(options.range.qmax(), 1);
   // Gather each slice's weights (a per-group slice is not contiguous across rows).
   std::vector<std::vector<float>> members(static_cast<size_t>(slices));

@@ -8,8 +8,9 @@
 //    the codes that conversion will store; the gradient passes where a weight lands inside
 //    its slice's grid (straight-through) and is 0 where it is clamped.
 //  * lsq: one trained scale per slice ("weight_scale", LSQ; lsq.h), symmetric (Z = 0),
-//    initialised to 2 * mean|w| / sqrt(QP); conversion stores clamp(round(w / S)) with
-//    those scales (learned_encoding).
+//    initialised from the PTQ weight quantizer's scales (or, with LsqInit::kMeanAbs, the
+//    paper's 2 * mean|w| / sqrt(QP)); conversion stores clamp(round(w / S)) with those
+//    scales (learned_encoding).
 //  * disabled (default-constructed): the identity, for a layer the graph keeps in FP32.
 #pragma once
 
@@ -27,13 +28,20 @@
 
 namespace slim {
 
+// Where LSQ's weight scales start.
+enum class LsqInit {
+  kCalibrated,  // the scales static PTQ's weight quantizer picks, so training starts from
+                // the PTQ model (min_max, being affine, starts from abs_max instead)
+  kMeanAbs,     // the LSQ paper's 2 * mean|w| / sqrt(QP)
+};
+
 class WeightFakeQuant {
  public:
   WeightFakeQuant() = default;  // disabled
   static WeightFakeQuant ste(const WeightQuantOptions& options, int64_t rows, int64_t cols);
   // Throws a UserError for an unsigned weight grid: LSQ learns symmetric scales.
   static WeightFakeQuant lsq(const WeightQuantOptions& options, std::span<const float> weights,
-                             int64_t rows, int64_t cols);
+                             int64_t rows, int64_t cols, LsqInit init = LsqInit::kCalibrated);
 
   bool enabled() const { return enabled_; }
   QatEstimator estimator() const { return estimator_; }
