@@ -117,42 +117,44 @@ void check_agreement(const Agreement& a, const char* label) {
   CHECK(a.logits_within_one_step == a.logits);
 }
 
-TEST_CASE("int8 execution agrees with the simulation on Fashion-MNIST: W8A8 per-channel kl",
-          "[quant][agreement]") {
-  Model quantized = static_ptq(trained_lenet5(), {{"activation_calibrator", "kl"}});
-  check_agreement(compare_on_test_split(quantized, fashion_mnist()), "lenet-5 W8A8 kl");
-}
-
-TEST_CASE("int8 execution agrees with the simulation: W4 per-group min_max, away rounding",
-          "[quant][agreement]") {
-  Model quantized = static_ptq(trained_lenet5(), {{"activation_calibrator", "min_max"},
-                                                  {"weight_bits", 4},
-                                                  {"granularity", "per_group"},
-                                                  {"rounding", "half_away_from_zero"}});
-  check_agreement(compare_on_test_split(quantized, fashion_mnist()), "lenet-5 W4 per-group");
-}
-
-TEST_CASE("int8 execution agrees with the simulation: asymmetric weights, FP32 first/last",
-          "[quant][agreement]") {
-  Model quantized = static_ptq(trained_lenet5(), {{"weight_calibrator", "min_max"},
-                                                  {"granularity", "per_tensor"},
-                                                  {"keep_first_last_fp32", true}});
-  const std::unique_ptr<Executable> integer = find_backend("int8").lower(quantized);
-  // The last layer is FP32 here, so there is no output grid: compare top-1 only.
-  const BatchLoader loader(fashion_mnist(), fashion_mnist().test, BatchOptions{.batch_size = 500});
-  int64_t same = 0;
-  Batch batch;
-  for (int64_t b = 0; b < loader.num_batches(); ++b) {
-    loader.fill_batch(b, batch);
-    const Tensor& s = quantized.forward(batch.x, ForwardContext{});
-    const Tensor& e = integer->run(batch.x);
-    for (int64_t i = 0; i < batch.size(); ++i) {
-      same += argmax(s.data() + i * 10, 10) == argmax(e.data() + i * 10, 10);
-    }
+// One test case with sections, so that ctest (one process per test case) trains the
+// model once.
+TEST_CASE("int8 execution agrees with the simulation on Fashion-MNIST", "[quant][agreement]") {
+  SECTION("W8A8 per-channel kl") {
+    Model quantized = static_ptq(trained_lenet5(), {{"activation_calibrator", "kl"}});
+    check_agreement(compare_on_test_split(quantized, fashion_mnist()), "lenet-5 W8A8 kl");
   }
-  std::printf("lenet-5 mixed precision: top-1 agreement %lld/10000\n",
-              static_cast<long long>(same));
-  CHECK(static_cast<double>(same) >= 0.999 * static_cast<double>(fashion_mnist().test.count));
+
+  SECTION("W4 per-group min_max, away rounding") {
+    Model quantized = static_ptq(trained_lenet5(), {{"activation_calibrator", "min_max"},
+                                                    {"weight_bits", 4},
+                                                    {"granularity", "per_group"},
+                                                    {"rounding", "half_away_from_zero"}});
+    check_agreement(compare_on_test_split(quantized, fashion_mnist()), "lenet-5 W4 per-group");
+  }
+
+  SECTION("asymmetric weights, FP32 first and last layers") {
+    Model quantized = static_ptq(trained_lenet5(), {{"weight_calibrator", "min_max"},
+                                                    {"granularity", "per_tensor"},
+                                                    {"keep_first_last_fp32", true}});
+    const std::unique_ptr<Executable> integer = find_backend("int8").lower(quantized);
+    // The last layer is FP32 here, so there is no output grid: compare top-1 only.
+    const BatchLoader loader(fashion_mnist(), fashion_mnist().test,
+                             BatchOptions{.batch_size = 500});
+    int64_t same = 0;
+    Batch batch;
+    for (int64_t b = 0; b < loader.num_batches(); ++b) {
+      loader.fill_batch(b, batch);
+      const Tensor& s = quantized.forward(batch.x, ForwardContext{});
+      const Tensor& e = integer->run(batch.x);
+      for (int64_t i = 0; i < batch.size(); ++i) {
+        same += argmax(s.data() + i * 10, 10) == argmax(e.data() + i * 10, 10);
+      }
+    }
+    std::printf("lenet-5 mixed precision: top-1 agreement %lld/10000\n",
+                static_cast<long long>(same));
+    CHECK(static_cast<double>(same) >= 0.999 * static_cast<double>(fashion_mnist().test.count));
+  }
 }
 
 }  // namespace
