@@ -29,6 +29,7 @@
 #include "methods/registry.h"
 #include "models/zoo.h"
 #include "tests/core/gradient_check.h"
+#include "tests/quant/model_fixtures.h"
 
 namespace slim {
 namespace {
@@ -97,36 +98,6 @@ void require_gradients_pass(const std::vector<testing::GradientCheckResult>& res
     WARN(what << " / " << result.name << ": max|analytic - numeric| = " << result.max_abs_diff);
     CHECK(result.max_allowed_excess <= 0.0f);
   }
-}
-
-Model initialised(const std::string& name, uint64_t seed = 7) {
-  Model model = find_model(name).build({1, 28, 28}, 10);
-  Rng rng(seed);
-  init_parameters(model, rng);
-  return model;
-}
-
-// Training-mode forwards move the running statistics away from (0, 1) and the rank-1
-// parameters get non-trivial values, so that BN folding has real work to do.
-void make_batch_norm_nontrivial(Model& model, const Dataset& dataset) {
-  Rng rng(11);
-  for (auto& [name, parameter] : model.parameters()) {
-    if (parameter->value.rank() != 1) continue;
-    for (float& v : parameter->value.values()) v += 0.3f * rng.normal();
-  }
-  BatchLoader loader(dataset, dataset.train, BatchOptions{.batch_size = 64});
-  Batch batch;
-  for (int64_t b = 0; b < 3; ++b) {
-    loader.fill_batch(b, batch);
-    model.forward(batch.x, ForwardContext{Mode::kTrain, &rng});
-  }
-}
-
-Tensor test_batch(const Dataset& dataset, int64_t size = 64) {
-  BatchLoader loader(dataset, dataset.test, BatchOptions{.batch_size = size});
-  Batch batch;
-  loader.fill_batch(0, batch);
-  return batch.x;
 }
 
 ActivationGrids calibrate_min_max(Model& folded, const Dataset& dataset) {
