@@ -26,6 +26,10 @@ class Executable {
   virtual const Tensor& run(const Tensor& input) = 0;
 };
 
+// For Executable::run: throws a UserError unless `input` is [N, sample_shape...]. The
+// input comes from a dataset the user chose, so a mismatch is bad input.
+void check_batch_shape(const Shape& sample_shape, const Tensor& input);
+
 struct Backend {
   std::string name;         // "reference", "eigen", "openblas"
   std::string description;  // one line for `slimbench list backends`

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "core/error.h"
@@ -62,6 +64,16 @@ const Backend& find_backend(std::string_view name) {
     if (backend.name == name) return backend;
   }
   fail("unknown backend '{}'; valid choices: {}", name, fmt::join(backend_names(), ", "));
+}
+
+void check_batch_shape(const Shape& sample_shape, const Tensor& input) {
+  const Shape& shape = input.shape();
+  const bool matches = shape.size() == sample_shape.size() + 1 &&
+                       std::equal(sample_shape.begin(), sample_shape.end(), shape.begin() + 1);
+  if (!matches) {
+    fail("model expects input [N, {}], got {}", fmt::join(sample_shape, ", "),
+         shape_to_string(shape));
+  }
 }
 
 }  // namespace slim

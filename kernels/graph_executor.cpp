@@ -27,7 +27,7 @@ class GraphExecutor final : public Executable {
         activations_(steps_.size()) {}
 
   const Tensor& run(const Tensor& input) override {
-    check_input(input);
+    check_batch_shape(sample_shape_, input);
     for (size_t i = 0; i < steps_.size(); ++i) {
       // args_ keeps its capacity, so steady-state runs allocate nothing here.
       args_.clear();
@@ -40,17 +40,6 @@ class GraphExecutor final : public Executable {
   }
 
  private:
-  // The input comes from a dataset the user chose, so a mismatch is bad input.
-  void check_input(const Tensor& input) const {
-    const Shape& shape = input.shape();
-    const bool matches = shape.size() == sample_shape_.size() + 1 &&
-                         std::equal(sample_shape_.begin(), sample_shape_.end(), shape.begin() + 1);
-    if (!matches) {
-      fail("model expects input [N, {}], got {}", fmt::join(sample_shape_, ", "),
-           shape_to_string(shape));
-    }
-  }
-
   Shape sample_shape_;
   std::vector<Step> steps_;
   std::vector<Tensor> activations_;

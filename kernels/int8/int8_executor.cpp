@@ -46,24 +46,13 @@ class Int8Executable final : public Executable {
         output_node_(output_node) {}
 
   const Tensor& run(const Tensor& input) override {
-    check_input(input);
+    check_batch_shape(sample_shape_, input);
     values_.set_input(input);
     for (const Int8Step& step : steps_) step(values_);
     return values_.real(output_node_);
   }
 
  private:
-  // The input comes from a dataset the user chose, so a mismatch is bad input.
-  void check_input(const Tensor& input) const {
-    const Shape& shape = input.shape();
-    const bool matches = shape.size() == sample_shape_.size() + 1 &&
-                         std::equal(sample_shape_.begin(), sample_shape_.end(), shape.begin() + 1);
-    if (!matches) {
-      fail("model expects input [N, {}], got {}", fmt::join(sample_shape_, ", "),
-           shape_to_string(shape));
-    }
-  }
-
   Shape sample_shape_;
   std::vector<Int8Step> steps_;
   Int8Values values_;
