@@ -16,5 +16,6 @@ Command add_list_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
+Command add_bench_compare_command(CLI::App& app);
 
 }  // namespace slim::cli

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
   commands["run"] = slim::cli::add_run_command(app);
   commands["merge"] = slim::cli::add_merge_command(app);
   commands["compare"] = slim::cli::add_compare_command(app);
+  commands["bench-compare"] = slim::cli::add_bench_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

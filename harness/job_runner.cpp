@@ -10,8 +10,10 @@
 #include "core/model_size.h"
 #include "core/train/loss.h"
 #include "datasets/batch_loader.h"
+#include "harness/backend_choice.h"
 #include "harness/measure/latency.h"
 #include "harness/measure/rapl_meter.h"
+#include "harness/measure/thread_pinning.h"
 #include "harness/work_counts.h"
 #include "kernels/backend.h"
 #include "methods/registry.h"
@@ -120,10 +122,13 @@ Model& JobRunner::compressed_for(const Job& job) {
 }
 
 double JobRunner::baseline_accuracy_on(const Job& job) {
-  const std::string key = baseline_key_ + "/" + job.backend;
+  // With "best", the compressed model's backend depends on the model; its delta is taken
+  // against the FP32 baseline on openblas, the FP32 backend the harness trains with.
+  const std::string backend = job.backend == kBestBackend ? "openblas" : job.backend;
+  const std::string key = baseline_key_ + "/" + backend;
   auto it = baseline_accuracy_.find(key);
   if (it == baseline_accuracy_.end()) {
-    const double accuracy = backend_accuracy(baseline_for(job).model, job.backend, dataset_,
+    const double accuracy = backend_accuracy(baseline_for(job).model, backend, dataset_,
                                              sweep_.measure.eval_batch_size);
     it = baseline_accuracy_.emplace(key, accuracy).first;
   }
@@ -133,6 +138,7 @@ double JobRunner::baseline_accuracy_on(const Job& job) {
 json JobRunner::measure_latency_and_energy(Executable& executable, json& metrics) {
   const MeasureConfig& measure = sweep_.measure;
   ThreadCountScope threads(measure.threads);
+  const ThreadPinning pinning(measure.threads);
   json per_batch = json::array();
   for (int64_t batch_size : measure.batch_sizes) {
     const Tensor input = latency_input(dataset_, batch_size);
@@ -142,6 +148,9 @@ json JobRunner::measure_latency_and_energy(Executable& executable, json& metrics
         measure_latency([&] { executable.run(input); }, measure.latency, meter);
     json entry = stats.to_json();
     entry["batch_size"] = batch_size;
+    entry["threads"] = measure.threads;
+    entry["pinned_cpus"] = pinning.cpus();
+    if (!pinning.failure().empty()) entry["pinning_failure"] = pinning.failure();
     entry["per_sample_us"] = stats.p50_us / static_cast<double>(batch_size);
     if (batch_size == 1) {
       metrics["latency_us"] = entry.at("latency_us");
@@ -155,7 +164,29 @@ json JobRunner::measure_latency_and_energy(Executable& executable, json& metrics
   return per_batch;
 }
 
-void JobRunner::fill_metrics(const Job& job, json& metrics, Timings& timings) {
+// The job's backend, or for "best" the fastest one for this model (backend_choice.h);
+// either way the record names the backend and the implementation that ran.
+std::unique_ptr<Executable> JobRunner::lower_for(const Job& job, const Model& model, json& record) {
+  std::string name = job.backend;
+  std::unique_ptr<Executable> executable;
+  if (job.backend == kBestBackend) {
+    ThreadCountScope threads(sweep_.measure.threads);
+    BackendChoice choice = choose_fastest_backend(model, latency_input(dataset_, 1));
+    record["backend_probe"] = std::move(choice.probe);
+    name = choice.name;
+    // Tables show the label: say which backend "best" turned out to be.
+    record["labels"]["backend"] = fmt::format("best ({})", name);
+    executable = std::move(choice.executable);
+  } else {
+    executable = find_backend(name).lower(model);
+  }
+  record["backend_used"] = name;
+  const Backend& backend = find_backend(name);
+  if (backend.variant) record["backend_variant"] = backend.variant();
+  return executable;
+}
+
+void JobRunner::fill_metrics(const Job& job, json& record, json& metrics, Timings& timings) {
   const MeasureConfig& measure = sweep_.measure;
   auto start = Clock::now();
   Baseline& baseline = baseline_for(job);
@@ -166,7 +197,7 @@ void JobRunner::fill_metrics(const Job& job, json& metrics, Timings& timings) {
   timings.compress = seconds_since(start);
 
   // One plan serves both evaluation and timing.
-  const std::unique_ptr<Executable> executable = find_backend(job.backend).lower(model);
+  const std::unique_ptr<Executable> executable = lower_for(job, model, record);
 
   start = Clock::now();
   if (measure.wants("accuracy")) {
@@ -198,7 +229,7 @@ void JobRunner::fill_metrics(const Job& job, json& metrics, Timings& timings) {
   timings.measure = seconds_since(start);
 
   if (measure.wants("energy") && !metrics.contains("energy_j")) {
-    metrics["energy_j"] = modelled_energy_j(count_work(model, job.backend));
+    metrics["energy_j"] = modelled_energy_j(count_work(model, record.at("backend_used")));
     metrics["energy_source"] = std::string(kModelledEnergySource);
   }
 }
@@ -211,7 +242,7 @@ json JobRunner::run(const Job& job) {
   Timings timings;
   const auto start = Clock::now();
   try {
-    fill_metrics(job, metrics, timings);
+    fill_metrics(job, record, metrics, timings);
     // Set by this job's compression (or the identical one before it, reused).
     if (!compressed_report_.empty()) record["method_report"] = compressed_report_;
     record["status"] = "ok";

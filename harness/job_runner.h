@@ -28,6 +28,7 @@
 namespace slim {
 
 class Executable;
+class Model;
 
 class JobRunner {
  public:
@@ -41,7 +42,9 @@ class JobRunner {
   struct Timings {
     double baseline = 0, compress = 0, evaluate = 0, measure = 0;
   };
-  void fill_metrics(const Job& job, nlohmann::json& metrics, Timings& timings);
+  std::unique_ptr<Executable> lower_for(const Job& job, const Model& model, nlohmann::json& record);
+  void fill_metrics(const Job& job, nlohmann::json& record, nlohmann::json& metrics,
+                    Timings& timings);
   Baseline& baseline_for(const Job& job);
   Model& compressed_for(const Job& job);
   double baseline_accuracy_on(const Job& job);

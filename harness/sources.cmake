@@ -1,6 +1,7 @@
 # slim_harness: sweeps, jobs, the runner, run directories and merge. Measurement
 # (measure/) and reporting (report/) are libraries of their own below it.
 add_library(slim_harness STATIC
+  ${CMAKE_CURRENT_LIST_DIR}/backend_choice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/baseline_cache.cpp
   ${CMAKE_CURRENT_LIST_DIR}/grid_expansion.cpp
   ${CMAKE_CURRENT_LIST_DIR}/job.cpp

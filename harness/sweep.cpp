@@ -12,6 +12,7 @@
 
 #include "core/sha256.h"
 #include "datasets/dataset.h"
+#include "harness/backend_choice.h"
 #include "harness/grid_expansion.h"
 #include "harness/json_fields.h"
 #include "harness/metric_table.h"
@@ -208,10 +209,13 @@ std::string pipeline_params_label(const std::vector<StepConfig>& steps) {
   return fmt::format("{}", fmt::join(parts, " "));
 }
 
-// A list of backend names that can run here.
+// A list of backend names that can run here, or "best" (harness/backend_choice.h).
 std::vector<std::string> read_backends(const json& value, const JsonPath& at) {
-  return read_list<std::string>(value, at, [](const json& v, const JsonPath& item) {
-    const std::string name = read_choice(v, item, backend_names(), "backend");
+  std::vector<std::string> choices = backend_names();
+  choices.emplace_back(kBestBackend);
+  return read_list<std::string>(value, at, [&choices](const json& v, const JsonPath& item) {
+    const std::string name = read_choice(v, item, choices, "backend");
+    if (name == kBestBackend) return name;
     if (const std::string why = find_backend(name).unavailable_reason(); !why.empty()) {
       item.fail("backend '{}' cannot run on this machine: {}", name, why);
     }

@@ -39,6 +39,10 @@ struct Backend {
   // or die afterwards. Throws UserError naming the node and layer kind when the backend
   // cannot run a layer kind.
   std::function<std::unique_ptr<Executable>(const Model&)> lower;
+  // Which implementation runs on this machine, in words, for every result record:
+  // e.g. "OpenBLAS core Zen" or "int8 GEMM avx2 (...)". Asked at lowering time, because
+  // it may depend on the CPU and on the environment.
+  std::function<std::string()> variant;
 };
 
 // The explicit list of backends, in the order `slimbench list backends` shows them.

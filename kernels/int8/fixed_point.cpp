@@ -78,10 +78,7 @@ int64_t rounding_divide_by_pot_int64(int64_t x, int exponent) {
   if (exponent < 0 || exponent > 62) {
     throw std::invalid_argument(fmt::format("rounding_divide_by_pot_int64: exponent {}", exponent));
   }
-  const int64_t mask = (int64_t{1} << exponent) - 1;
-  const int64_t remainder = x & mask;
-  const int64_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+  return rounding_divide_by_pot_int64_unchecked(x, exponent);
 }
 
 int32_t multiply_by_quantized_multiplier(int32_t acc, const FixedPointMultiplier& m) {

@@ -42,6 +42,14 @@ int32_t rounding_divide_by_pot(int32_t x, int exponent);
 // The same for 64-bit values; exponent in [0, 62]. Used where several products share one
 // shift (per-group requantization, qadd).
 int64_t rounding_divide_by_pot_int64(int64_t x, int exponent);
+// The same without the range check, for hot loops whose exponents were checked when the
+// multipliers were built.
+inline int64_t rounding_divide_by_pot_int64_unchecked(int64_t x, int exponent) {
+  const int64_t mask = (int64_t{1} << exponent) - 1;
+  const int64_t remainder = x & mask;
+  const int64_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
 
 // round(acc * M) for the M that `m` represents: a saturating left shift when shift > 0,
 // the rounding high multiply, then a rounding right shift when shift < 0.

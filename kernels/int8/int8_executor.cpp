@@ -76,7 +76,7 @@ bool is_int8_passthrough(std::string_view kind) {
 // Builds the plan node by node, tracking what each node's output holds.
 class Int8Lowering {
  public:
-  Int8Lowering(const Model& model, GemmFunction float_gemm, GemmS8Function int8_gemm)
+  Int8Lowering(const Model& model, GemmFunction float_gemm, const GemmS8Kernel& int8_gemm)
       : model_(model),
         float_gemm_(float_gemm),
         int8_gemm_(int8_gemm),
@@ -262,7 +262,7 @@ class Int8Lowering {
 
   const Model& model_;
   GemmFunction float_gemm_;
-  GemmS8Function int8_gemm_;
+  const GemmS8Kernel& int8_gemm_;
   std::vector<ValueKind> kinds_;  // per node; FP32 unless set_int8
   std::vector<bool> has_reals_;   // int8 nodes already given an implicit dequantize
   std::vector<Int8Step> steps_;
@@ -271,7 +271,7 @@ class Int8Lowering {
 }  // namespace
 
 std::unique_ptr<Executable> lower_int8(const Model& model, GemmFunction float_gemm,
-                                       GemmS8Function int8_gemm) {
+                                       const GemmS8Kernel& int8_gemm) {
   return Int8Lowering(model, float_gemm, int8_gemm).lower();
 }
 

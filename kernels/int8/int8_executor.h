@@ -26,11 +26,13 @@
 #include "core/model.h"
 #include "kernels/backend.h"
 #include "kernels/gemm_function.h"
-#include "kernels/int8/gemm_s8.h"
+#include "kernels/int8/gemm_s8_kernel.h"
 
 namespace slim {
 
+// `int8_gemm` must outlive the plan (the variants live in gemm_s8_kernels()); by default
+// the variant selected_gemm_s8_kernel() picks for this CPU.
 std::unique_ptr<Executable> lower_int8(const Model& model, GemmFunction float_gemm,
-                                       GemmS8Function int8_gemm = gemm_s8s8s32_reference);
+                                       const GemmS8Kernel& int8_gemm = selected_gemm_s8_kernel());
 
 }  // namespace slim

@@ -11,7 +11,7 @@
 
 namespace slim {
 
-QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, GemmS8Function gemm)
+QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm)
     : options_(layer.options()),
       scheme_(layer.scheme()),
       gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm) {}

@@ -19,7 +19,7 @@ namespace slim {
 
 class QuantizedConv2dOp {
  public:
-  QuantizedConv2dOp(const QuantizedConv2d& layer, GemmS8Function gemm);
+  QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm);
 
   const QuantScheme& scheme() const { return scheme_; }
   // Static scheme. Throws std::logic_error when the input's grid is not the scheme's.

@@ -7,8 +7,8 @@
 
 namespace slim {
 
-QuantizedGemm::QuantizedGemm(const QuantizedWeight& weight, GemmS8Function gemm)
-    : gemm_(gemm), out_channels_(weight.rows()), depth_(weight.cols()) {
+QuantizedGemm::QuantizedGemm(const QuantizedWeight& weight, const GemmS8Kernel& gemm)
+    : gemm_(&gemm), out_channels_(weight.rows()), depth_(weight.cols()) {
   if (depth_ > kMaxQuantizedDepth) {
     throw std::invalid_argument(
         fmt::format("int8 GEMM: {} inputs per output exceed the int32 accumulator's limit of {}",
@@ -17,19 +17,23 @@ QuantizedGemm::QuantizedGemm(const QuantizedWeight& weight, GemmS8Function gemm)
   for (int64_t g = 0; g < weight.groups_per_row(); ++g) blocks_.push_back(make_block(weight, g));
 }
 
-QuantizedGemm::GroupBlock QuantizedGemm::make_block(const QuantizedWeight& weight, int64_t group) {
+QuantizedGemm::GroupBlock QuantizedGemm::make_block(const QuantizedWeight& weight,
+                                                    int64_t group) const {
   GroupBlock block;
   block.first_column = group * weight.group_size();
   block.length = std::min(weight.group_size(), weight.cols() - block.first_column);
   const int8_t* codes = weight.codes().data();
+  std::vector<int8_t> columns;  // [O, L_g]
   for (int64_t o = 0; o < weight.rows(); ++o) {
     const int8_t* first = codes + o * weight.cols() + block.first_column;
-    block.weights.insert(block.weights.end(), first, first + block.length);
+    columns.insert(columns.end(), first, first + block.length);
     int32_t sum = 0;
     for (int64_t k = 0; k < block.length; ++k) sum += first[k];
     block.sums.push_back(sum);
     block.weight_zero_points.push_back(weight.zero_point(o, group));
+    block.any_weight_zero_point |= weight.zero_point(o, group) != 0;
   }
+  block.weights = gemm_->pack(weight.rows(), block.length, columns.data());
   return block;
 }
 
@@ -41,9 +45,8 @@ void QuantizedGemm::accumulate(const int8_t* rows, int64_t row_count, int32_t in
     const GroupBlock& block = blocks_[g];
     const int8_t* a = group_rows(rows, block);
     int32_t* acc = accumulators_.data() + static_cast<int64_t>(g) * group_stride();
-    gemm_(row_count, out_channels_, block.length, a, block.weights.data(), acc);
-    sum_rows(a, block.length);
-    expand_zero_points(block, input_zero_point, acc);
+    gemm_->multiply(row_count, a, block.weights, acc);
+    expand_zero_points(block, input_zero_point, a, acc);
   }
 }
 
@@ -68,17 +71,31 @@ void QuantizedGemm::sum_rows(const int8_t* rows, int64_t length) {
   }
 }
 
-// acc = raw - Z_w * sum q_x - Z_x * sum q_w + L * Z_x * Z_w. The terms are formed in
-// int64 because each may exceed int32 on its own even where the result does not.
+// acc = raw - Z_w * sum q_x - Z_x * sum q_w + L * Z_x * Z_w, in wrapping 32-bit
+// arithmetic: the result fits int32 (K <= 2^15), so the wrapped sum of the terms equals it
+// even where one term alone would not fit. Symmetric weights (every Z_w = 0) skip the
+// activation sums, and a zero Z_x as well leaves nothing to add.
 void QuantizedGemm::expand_zero_points(const GroupBlock& block, int32_t input_zero_point,
-                                       int32_t* acc) const {
+                                       const int8_t* rows, int32_t* acc) {
+  const bool weight_zero_points = block.any_weight_zero_point;
+  if (!weight_zero_points && input_zero_point == 0) return;
+  if (weight_zero_points) sum_rows(rows, block.length);
+  weight_terms_.resize(static_cast<size_t>(out_channels_));
   const int64_t z_x = input_zero_point;
   for (int64_t o = 0; o < out_channels_; ++o) {
     const int64_t z_w = block.weight_zero_points[static_cast<size_t>(o)];
-    const int64_t weight_term = z_x * (block.length * z_w - block.sums[static_cast<size_t>(o)]);
-    for (int64_t r = 0; r < row_count_; ++r) {
-      int32_t& value = acc[r * out_channels_ + o];
-      value = static_cast<int32_t>(value - z_w * row_sums_[static_cast<size_t>(r)] + weight_term);
+    weight_terms_[static_cast<size_t>(o)] =
+        static_cast<uint32_t>(z_x * (block.length * z_w - block.sums[static_cast<size_t>(o)]));
+  }
+  const uint32_t* terms = weight_terms_.data();
+  for (int64_t r = 0; r < row_count_; ++r) {
+    auto* row = reinterpret_cast<uint32_t*>(acc + r * out_channels_);
+    if (weight_zero_points) {
+      const auto row_sum = static_cast<uint32_t>(row_sums_[static_cast<size_t>(r)]);
+      const auto* z_w = reinterpret_cast<const uint32_t*>(block.weight_zero_points.data());
+      for (int64_t o = 0; o < out_channels_; ++o) row[o] += terms[o] - z_w[o] * row_sum;
+    } else {
+      for (int64_t o = 0; o < out_channels_; ++o) row[o] += terms[o];
     }
   }
 }

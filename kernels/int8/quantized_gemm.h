@@ -6,9 +6,9 @@
 // The zero points are expanded Jacob-style around the raw int8 GEMM (gemm_s8.h):
 //   acc_g = sum q_x q_w - Z_w * sum q_x - Z_x * sum q_w + L_g * Z_x * Z_w,
 // where sum q_w (per output and group) is precomputed here, once, and sum q_x is one
-// pass over the rows per run. Each group's weight columns are copied at construction
-// into their own contiguous [O, L_g] block, and with several groups the activation
-// columns of a group are packed the same way per run, so every GEMM call is dense.
+// pass over the rows per run. Each group's weight columns are packed at construction
+// into the GEMM variant's layout (gemm_s8_kernel.h), and with several groups the
+// activation columns of a group are gathered into a dense [R, L_g] copy per run.
 //
 // K is at most kMaxQuantizedDepth = 2^15: then |acc_g| < 2^31 even with both zero
 // points at the far end of the int8 range (255 * 255 * 2^15 < 2^31), and per-group
@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/quant/quantized_weight.h"
-#include "kernels/int8/gemm_s8.h"
+#include "kernels/int8/gemm_s8_kernel.h"
 
 namespace slim {
 
@@ -28,7 +28,8 @@ inline constexpr int64_t kMaxQuantizedDepth = int64_t{1} << 15;
 class QuantizedGemm {
  public:
   // Throws std::invalid_argument when weight.cols() > kMaxQuantizedDepth.
-  QuantizedGemm(const QuantizedWeight& weight, GemmS8Function gemm);
+  // `gemm` must outlive this object (the variants live in gemm_s8_kernels()).
+  QuantizedGemm(const QuantizedWeight& weight, const GemmS8Kernel& gemm);
 
   int64_t out_channels() const { return out_channels_; }
   int64_t depth() const { return depth_; }
@@ -45,25 +46,28 @@ class QuantizedGemm {
   struct GroupBlock {
     int64_t first_column;
     int64_t length;                           // L_g
-    std::vector<int8_t> weights;              // [O, L_g] codes
+    PackedS8Weights weights;                  // [O, L_g] codes, packed for gemm_
     std::vector<int32_t> sums;                // [O], sum of the group's weight codes
     std::vector<int32_t> weight_zero_points;  // [O], Z_w[o, g]
+    bool any_weight_zero_point = false;
   };
 
-  static GroupBlock make_block(const QuantizedWeight& weight, int64_t group);
+  GroupBlock make_block(const QuantizedWeight& weight, int64_t group) const;
   const int8_t* group_rows(const int8_t* rows, const GroupBlock& block);
   void sum_rows(const int8_t* rows, int64_t length);
-  void expand_zero_points(const GroupBlock& block, int32_t input_zero_point, int32_t* acc) const;
+  void expand_zero_points(const GroupBlock& block, int32_t input_zero_point, const int8_t* rows,
+                          int32_t* acc);
 
-  GemmS8Function gemm_;
+  const GemmS8Kernel* gemm_;
   int64_t out_channels_;
   int64_t depth_;
   std::vector<GroupBlock> blocks_;
   // Per-run scratch, grown on first use and then reused.
   int64_t row_count_ = 0;
-  std::vector<int8_t> packed_rows_;    // [R, L_g] when there are several groups
-  std::vector<int32_t> row_sums_;      // [R], sum of one group's activation codes per row
-  std::vector<int32_t> accumulators_;  // [G][R][O]
+  std::vector<int8_t> packed_rows_;     // [R, L_g] when there are several groups
+  std::vector<int32_t> row_sums_;       // [R], sum of one group's activation codes per row
+  std::vector<int32_t> accumulators_;   // [G][R][O]
+  std::vector<uint32_t> weight_terms_;  // [O], Z_x (L Z_w - sum q_w) wrapped to 32 bits
 };
 
 }  // namespace slim

@@ -7,7 +7,7 @@ namespace slim {
 
 QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
                                        const std::vector<float>& bias, const QuantScheme& scheme,
-                                       GemmS8Function gemm)
+                                       const GemmS8Kernel& gemm)
     : gemm_(weight, gemm) {
   if (scheme.is_static()) {
     requantizer_.emplace(weight, bias, *scheme.fixed);
@@ -24,11 +24,30 @@ void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64
   if (!requantizer_) throw std::logic_error("int8 GEMM layer: run_static on a dynamic layer");
   gemm_.accumulate(rows, row_count, static_input_.zero_point);
   const int32_t* acc = gemm_.accumulators();
+  const int64_t channels = out_channels();
+  const bool single_group = gemm_.groups() == 1;
+  if (single_group && pixels == 1) {  // Linear: rows and output are both [N, O]
+    for (int64_t r = 0; r < row_count; ++r) {
+      requantizer_->requantize_row(acc + r * channels, out + r * channels);
+    }
+    return;
+  }
+  // Convolution: row r is pixel r % pixels of image r / pixels, written to NCHW.
+  codes_.resize(static_cast<size_t>(channels));
   const int64_t stride = gemm_.group_stride();
-  for (int64_t r = 0; r < row_count; ++r) {
-    for (int64_t o = 0; o < out_channels(); ++o) {
-      out[output_index(r, o, pixels)] =
-          requantizer_->requantize(o, acc + r * out_channels() + o, stride);
+  for (int64_t image = 0; image * pixels < row_count; ++image) {
+    int8_t* image_out = out + image * channels * pixels;
+    for (int64_t p = 0; p < pixels; ++p) {
+      const int32_t* row = acc + (image * pixels + p) * channels;
+      if (single_group) {
+        requantizer_->requantize_row(row, codes_.data());
+      } else {
+        for (int64_t o = 0; o < channels; ++o) {
+          codes_[static_cast<size_t>(o)] = requantizer_->requantize(o, row + o, stride);
+        }
+      }
+      for (int64_t o = 0; o < channels; ++o)
+        image_out[o * pixels + p] = codes_[static_cast<size_t>(o)];
     }
   }
 }

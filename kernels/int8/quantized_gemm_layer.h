@@ -25,7 +25,7 @@ namespace slim {
 class QuantizedGemmLayer {
  public:
   QuantizedGemmLayer(const QuantizedWeight& weight, const std::vector<float>& bias,
-                     const QuantScheme& scheme, GemmS8Function gemm);
+                     const QuantScheme& scheme, const GemmS8Kernel& gemm);
 
   int64_t out_channels() const { return gemm_.out_channels(); }
   int64_t depth() const { return gemm_.depth(); }
@@ -46,6 +46,7 @@ class QuantizedGemmLayer {
   ActivationQuant static_input_;                  // static scheme
   std::vector<double> weight_scales_;             // [O][G], dynamic scheme
   std::vector<double> bias_;                      // [O], dynamic scheme (zeros if none)
+  std::vector<int8_t> codes_;                     // [O], one pixel's codes (static conv)
 };
 
 }  // namespace slim

@@ -10,7 +10,7 @@
 
 namespace slim {
 
-QuantizedLinearOp::QuantizedLinearOp(const QuantizedLinear& layer, GemmS8Function gemm)
+QuantizedLinearOp::QuantizedLinearOp(const QuantizedLinear& layer, const GemmS8Kernel& gemm)
     : scheme_(layer.scheme()),
       in_features_(layer.in_features()),
       out_features_(layer.out_features()),

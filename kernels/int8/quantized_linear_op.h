@@ -18,7 +18,7 @@ namespace slim {
 
 class QuantizedLinearOp {
  public:
-  QuantizedLinearOp(const QuantizedLinear& layer, GemmS8Function gemm);
+  QuantizedLinearOp(const QuantizedLinear& layer, const GemmS8Kernel& gemm);
 
   const QuantScheme& scheme() const { return scheme_; }
   // Static scheme. Throws std::logic_error when the input's grid is not the scheme's.

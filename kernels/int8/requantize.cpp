@@ -66,6 +66,22 @@ int8_t StaticRequantizer::requantize_single(int64_t channel, int32_t acc) const 
   return clamp_to_output(static_cast<int64_t>(output_.zero_point) + scaled);
 }
 
+void StaticRequantizer::requantize_row(const int32_t* acc, int8_t* out) const {
+  const int64_t zero_point = output_.zero_point;
+  const int64_t qmin = output_.qmin;
+  const int64_t qmax = output_.qmax;
+  const size_t channels = channel_multipliers_.size();
+  for (size_t o = 0; o < channels; ++o) {
+    const FixedPointMultiplier& m = channel_multipliers_[o];
+    // requantize_single's arithmetic: int32 + int32 is inside its 2^32 limit, and
+    // quantize_multiplier keeps 31 - shift in [0, 62], so its checks cannot fire here.
+    const int64_t product = (static_cast<int64_t>(acc[o]) + integer_biases_[o]) * m.multiplier;
+    const int64_t scaled =
+        rounding_divide_by_pot_int64_unchecked(product, kMaxInt32Shift - m.shift);
+    out[o] = static_cast<int8_t>(std::clamp<int64_t>(zero_point + scaled, qmin, qmax));
+  }
+}
+
 int8_t StaticRequantizer::requantize_grouped(int64_t channel, const int32_t* group_accs,
                                              int64_t group_stride) const {
   // |m_g * acc_g| < 2^31 * L_g * 2^16, so with K <= 2^15 (quantized_gemm.h) the sum and

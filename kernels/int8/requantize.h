@@ -37,6 +37,10 @@ class StaticRequantizer {
 
   // The code of one output element of channel `channel`, from its accumulators of every
   // group: group g's at group_accs[g * group_stride].
+  // One group only: out[o] = requantize(o, acc[o]) for every channel o of one row, the
+  // same arithmetic with the per-element checks hoisted to construction (hot loop).
+  void requantize_row(const int32_t* acc, int8_t* out) const;
+
   int8_t requantize(int64_t channel, const int32_t* group_accs, int64_t group_stride) const {
     return groups_ == 1 ? requantize_single(channel, group_accs[0])
                         : requantize_grouped(channel, group_accs, group_stride);

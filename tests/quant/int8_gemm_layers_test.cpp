@@ -14,7 +14,7 @@
 
 #include "core/quant/quantized_conv2d.h"
 #include "core/quant/quantized_linear.h"
-#include "kernels/int8/gemm_s8.h"
+#include "kernels/int8/gemm_s8_kernel.h"
 #include "kernels/int8/quantized_conv2d_op.h"
 #include "kernels/int8/quantized_linear_op.h"
 #include "tests/quant/int8_test_support.h"
@@ -66,7 +66,7 @@ TEST_CASE("static qlinear matches its simulation within one output code", "[int8
     const StaticScheme scheme = static_scheme(c.weight.cols, c.fused_relu);
     const std::vector<float> bias = random_bias(c.weight.rows, 30.0f * scheme.output.scale, rng);
     QuantizedLinear layer(random_weight(c.weight, rng), bias, QuantScheme{.fixed = scheme});
-    QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+    QuantizedLinearOp op(layer, selected_gemm_s8_kernel());
     const Int8Tensor x = random_codes({16, c.weight.cols}, scheme.input, rng);
     Int8Tensor y;
     op.run(x, y);
@@ -81,7 +81,7 @@ TEST_CASE("static qlinear without bias and on a batch of one", "[int8]") {
   const StaticScheme scheme = static_scheme(33, false);
   QuantizedLinear layer(random_weight({.rows = 7, .cols = 33, .asymmetric = true}, rng), {},
                         QuantScheme{.fixed = scheme});
-  QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+  QuantizedLinearOp op(layer, selected_gemm_s8_kernel());
   const Int8Tensor x = random_codes({1, 33}, scheme.input, rng);
   Int8Tensor y;
   op.run(x, y);
@@ -94,7 +94,7 @@ TEST_CASE("static qlinear refuses codes on another grid", "[int8]") {
   const StaticScheme scheme = static_scheme(8, false);
   QuantizedLinear layer(random_weight({.rows = 2, .cols = 8}, rng), {},
                         QuantScheme{.fixed = scheme});
-  QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+  QuantizedLinearOp op(layer, selected_gemm_s8_kernel());
   Int8Tensor y;
   CHECK_THROWS_AS(op.run(random_codes({2, 8}, grid(0.07f, -7), rng), y), std::logic_error);
   CHECK_THROWS_AS(op.run(random_codes({2, 8}, grid(0.05f, 0), rng), y), std::logic_error);
@@ -123,7 +123,7 @@ TEST_CASE("dynamic qlinear matches its simulation up to float rounding", "[int8]
           WeightSpec{.rows = 10, .cols = 40, .group_size = 8, .asymmetric = true}}) {
       const QuantScheme scheme = dynamic_scheme(range);
       QuantizedLinear layer(random_weight(spec, rng), random_bias(spec.rows, 0.5f, rng), scheme);
-      QuantizedLinearOp op(layer, gemm_s8s8s32_reference);
+      QuantizedLinearOp op(layer, selected_gemm_s8_kernel());
       Tensor x({6, spec.cols});
       // Shifted so that min_max picks a non-zero zero point.
       for (float& v : x.values()) v = rng.normal(0.7f, 1.0f);
@@ -181,7 +181,7 @@ TEST_CASE("static qconv2d matches its simulation within one output code", "[int8
         o.bias ? random_bias(o.out_channels, 30.0f * scheme.output.scale, rng)
                : std::vector<float>{};
     QuantizedConv2d layer(o, random_weight(spec, rng), bias, QuantScheme{.fixed = scheme});
-    QuantizedConv2dOp op(layer, gemm_s8s8s32_reference);
+    QuantizedConv2dOp op(layer, selected_gemm_s8_kernel());
     const Int8Tensor x = random_codes({2, o.in_channels, 9, 8}, scheme.input, rng);
     Int8Tensor y;
     op.run(x, y);
@@ -198,7 +198,7 @@ TEST_CASE("dynamic qconv2d matches its simulation up to float rounding", "[int8]
     const WeightSpec spec{.rows = 4, .cols = 27, .group_size = 9, .asymmetric = true};
     QuantizedConv2d layer(o, random_weight(spec, rng), random_bias(4, 0.5f, rng),
                           dynamic_scheme(range));
-    QuantizedConv2dOp op(layer, gemm_s8s8s32_reference);
+    QuantizedConv2dOp op(layer, selected_gemm_s8_kernel());
     Tensor x({3, 3, 7, 7});
     for (float& v : x.values()) v = rng.normal(0.7f, 1.0f);
     Tensor y;

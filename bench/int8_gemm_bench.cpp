@@ -1,0 +1,132 @@
+// int8 GEMM speed of every variant in gemm_s8_kernels() that this CPU can run (AMX,
+// AVX-512 VNNI, AVX2, scalar), on one thread, on the zoo's GEMM shapes at batch 1 and 256
+// and on squares from 64 to 2048: the same shapes as bench_fp32_gemm, so each int8 row
+// has an OpenBLAS SGEMM row to compare with (scripts/int8-speedup prints the ratios).
+//
+//   build/bin/bench_int8_gemm --benchmark_repetitions=10
+//       --benchmark_out=int8.json --benchmark_out_format=json   (one command line)
+//
+// Names: int8_gemm/<variant>/<shape>/real_time. Counters: GOP/s (2mnk integer operations
+// per call over wall time), copies and working_set_MiB (bench/operand_rotation.h). The
+// weights are packed before timing, as the int8 backend packs them once at lowering;
+// widening or shifting A, which every call does, is timed. Variants this CPU cannot run
+// are listed on stderr with the reason and not registered.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <array>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/bench_context.h"
+#include "bench/injected_slowdown.h"
+#include "bench/operand_rotation.h"
+#include "bench/zoo_gemm_shapes.h"
+#include "core/gemm.h"
+#include "kernels/int8/gemm_s8_kernel.h"
+
+namespace {
+
+using slim::bench::GemmShape;
+
+constexpr int kThreads = 1;
+constexpr std::array<int64_t, 2> kZooBatches = {1, 256};
+constexpr int64_t kScalarMaxMacs = int64_t{256} * 256 * 256;
+
+struct Int8Operands {
+  std::vector<int8_t> a;    // [m, k]
+  slim::PackedS8Weights b;  // [n, k], packed by the variant
+  std::vector<int32_t> c;   // [m, n]
+};
+
+std::vector<int8_t> random_codes(int64_t count, uint64_t seed) {
+  std::vector<int8_t> codes(static_cast<size_t>(count));
+  uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (int8_t& code : codes) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    code = static_cast<int8_t>(state >> 56);
+  }
+  return codes;
+}
+
+// The bytes one copy occupies as the kernel reads it: int8 A, packed B, int32 C.
+int64_t int8_operand_bytes(const GemmShape& shape, const slim::PackedS8Weights& b) {
+  return shape.m * shape.k + b.packed_bytes() + 4 * shape.m * shape.n;
+}
+
+void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
+                    const GemmShape& shape, int64_t workload_bytes) {
+  auto make = [&](int64_t copy) {
+    const auto seed = static_cast<uint64_t>(copy);
+    const std::vector<int8_t> b = random_codes(shape.n * shape.k, 2 * seed + 1);
+    return Int8Operands{random_codes(shape.m * shape.k, 2 * seed),
+                        kernel->pack(shape.n, shape.k, b.data()),
+                        std::vector<int32_t>(static_cast<size_t>(shape.m * shape.n))};
+  };
+  // The model's FP32 forward bytes stand for its int8 working set scaled by the operands'
+  // own ratio, so int8 copies rotate through the cache the way the int8 model would.
+  const Int8Operands first = make(0);
+  const int64_t copy_bytes = int8_operand_bytes(shape, first.b);
+  const double shrink =
+      static_cast<double>(copy_bytes) / static_cast<double>(slim::bench::gemm_operand_bytes(shape));
+  const auto int8_workload = static_cast<int64_t>(static_cast<double>(workload_bytes) * shrink);
+  const int64_t copies = slim::bench::rotation_copies(copy_bytes, int8_workload,
+                                                      slim::bench::last_level_cache_bytes());
+  slim::bench::OperandRotation<Int8Operands> rotation(copies, make);
+  const double slowdown = slim::bench::injected_slowdown();
+  for (auto _ : state) {
+    Int8Operands& operands = rotation.next();
+    slim::bench::run_with_slowdown(slowdown, [&] {
+      kernel->multiply(shape.m, operands.a.data(), operands.b, operands.c.data());
+    });
+    benchmark::DoNotOptimize(operands.c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GOP/s"] = benchmark::Counter(slim::bench::gemm_flops(shape) * 1e-9,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["copies"] = static_cast<double>(copies);
+  state.counters["working_set_MiB"] = static_cast<double>(copies * copy_bytes) / (1 << 20);
+}
+
+void register_shape(const GemmShape& shape, int64_t workload_bytes) {
+  for (const slim::GemmS8Kernel& kernel : slim::gemm_s8_kernels()) {
+    if (!kernel.available()) continue;
+    if (kernel.name == "scalar" && shape.m * shape.n * shape.k > kScalarMaxMacs) continue;
+    const std::string name = "int8_gemm/" + std::string(kernel.name) + "/" + shape.name;
+    benchmark::RegisterBenchmark(name.c_str(), gemm_benchmark, &kernel, shape, workload_bytes)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
+}
+
+void register_benchmarks() {
+  for (const slim::GemmS8Kernel& kernel : slim::gemm_s8_kernels()) {
+    const std::string reason = kernel.unavailable_reason();
+    if (!reason.empty())
+      std::cerr << "int8 variant " << kernel.name << " not run: " << reason << '\n';
+  }
+  for (const int64_t batch : kZooBatches) {
+    for (const slim::bench::ZooGemm& gemm : slim::bench::zoo_gemms(batch)) {
+      register_shape(gemm.shape, gemm.model_forward_bytes);
+    }
+  }
+  for (const GemmShape& shape : slim::bench::square_gemm_shapes()) register_shape(shape, 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  slim::set_num_threads(kThreads);
+  register_benchmarks();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  slim::bench::add_bench_context(kThreads);
+  benchmark::AddCustomContext("int8_selected_variant",
+                              std::string(slim::selected_gemm_s8_kernel().name));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

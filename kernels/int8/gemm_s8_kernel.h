@@ -1,0 +1,69 @@
+// GemmS8Kernel: one int8 GEMM variant (portable scalar, AVX2, AVX-512 VNNI, AMX) in the
+// table the int8 backend dispatches from at run time.
+//
+// Same product as gemm_s8.h, C[M x N] = A[M x K] * B[N x K]^T in exact int32, split in
+// two steps because the weight operand B is fixed when a model is lowered: pack() puts B
+// into the variant's register-blocked layout once, multiply() then runs with any A. Every
+// variant must equal gemm_s8s8s32_reference bit for bit for every input, including codes
+// of -128 (tests/kernels/int8_gemm_kernels_test.cpp); an instruction that would saturate
+// on some input is used only where that input cannot reach it, as each file explains.
+//
+// The table (gemm_s8_kernels()) is the explicit list `slimbench list backends`, the
+// tests and bench/int8_gemm_bench.cpp all walk, so no variant goes untested or
+// unbenchmarked.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/aligned_allocator.h"
+
+namespace slim {
+
+// B [N x K] in one variant's layout, owned. Only the variant that packed it may read it.
+struct PackedS8Weights {
+  int64_t n = 0;
+  int64_t k = 0;
+  std::string_view kernel;  // the packing variant's name, checked by multiply()
+  // Per output column, what a variant that shifts A to unsigned subtracts from each sum
+  // (VNNI: 128 * sum_k B[j, k]); empty for the others.
+  std::vector<int32_t> column_corrections;
+  std::vector<int8_t, AlignedAllocator<int8_t, 64>> data;
+
+  int64_t packed_bytes() const { return static_cast<int64_t>(data.size()); }
+};
+
+struct GemmS8Kernel {
+  std::string_view name;         // "scalar", "avx2", "avx512_vnni", "amx"
+  std::string_view description;  // instructions and blocking, one line
+  // Empty when this CPU and OS can run the variant, otherwise why not.
+  std::string (*unavailable_reason)();
+  PackedS8Weights (*pack)(int64_t n, int64_t k, const int8_t* b);
+  // C [M x N] = A [M x K] * B^T; overwrites C. May use OpenMP threads for large products
+  // (the current omp_get_max_threads()); the result does not depend on their count.
+  void (*multiply)(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c);
+
+  bool available() const { return unavailable_reason().empty(); }
+};
+
+// Every variant, fastest first.
+const std::vector<GemmS8Kernel>& gemm_s8_kernels();
+// Throws UserError naming the valid choices.
+const GemmS8Kernel& find_gemm_s8_kernel(std::string_view name);
+// The fastest available variant, unless the environment variable SLIMBENCH_INT8_KERNEL
+// names one (for A/B comparisons); an unknown or unavailable name there is a UserError.
+// Results record the name of the variant that ran.
+const GemmS8Kernel& selected_gemm_s8_kernel();
+
+// The variants' entries, one per file.
+GemmS8Kernel scalar_gemm_s8_kernel();
+GemmS8Kernel avx2_gemm_s8_kernel();
+GemmS8Kernel avx512_vnni_gemm_s8_kernel();
+GemmS8Kernel amx_gemm_s8_kernel();
+
+// Checks that `b` was packed by `kernel` (a logic error otherwise).
+void check_packed_by(const PackedS8Weights& b, std::string_view kernel);
+
+}  // namespace slim

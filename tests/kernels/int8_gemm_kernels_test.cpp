@@ -1,0 +1,136 @@
+// Every int8 GEMM variant in gemm_s8_kernels() against gemm_s8s8s32_reference, bit for
+// bit: random shapes, the awkward edges (M, N or K of 1; K not a multiple of 2, 4 or 64;
+// N not a multiple of 16 or 32; M not a multiple of the micro-kernel's rows), products big
+// enough to take the OpenMP path, and every code at -128 or 127.
+//
+// One test case per variant, so that ctest shows a variant this CPU cannot run as Skipped
+// with the reason (scripts/gpu-check runs these on the GPU machine's CPU, which may have
+// AVX-512 VNNI or AMX).
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "kernels/int8/gemm_s8.h"
+#include "kernels/int8/gemm_s8_kernel.h"
+#include "tests/cuda/skip.h"
+
+namespace slim {
+namespace {
+
+struct Dims {
+  int64_t m, n, k;
+};
+
+std::vector<int8_t> random_codes(int64_t count, Rng& rng) {
+  std::vector<int8_t> codes(static_cast<size_t>(count));
+  for (int8_t& c : codes) c = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
+  return codes;
+}
+
+// Elements of `kernel`'s product that differ from the reference's.
+int64_t mismatches(const GemmS8Kernel& kernel, const Dims& d, const std::vector<int8_t>& a,
+                   const std::vector<int8_t>& b) {
+  std::vector<int32_t> want(static_cast<size_t>(d.m * d.n));
+  gemm_s8s8s32_reference(d.m, d.n, d.k, a.data(), b.data(), want.data());
+  std::vector<int32_t> got(want.size(), -7);  // stale values must be overwritten
+  const PackedS8Weights packed = kernel.pack(d.n, d.k, b.data());
+  kernel.multiply(d.m, a.data(), packed, got.data());
+  int64_t count = 0;
+  for (size_t i = 0; i < got.size(); ++i) count += got[i] != want[i];
+  return count;
+}
+
+std::vector<Dims> test_shapes(Rng& rng) {
+  std::vector<Dims> shapes = {{1, 1, 1},   {1, 1, 300},  {1, 120, 400}, {7, 1, 65},   {6, 16, 2},
+                              {8, 32, 4},  {32, 32, 64}, {33, 33, 65},  {5, 17, 3},   {13, 31, 63},
+                              {1, 10, 84}, {256, 6, 25}, {64, 96, 130}, {97, 70, 577}};
+  for (int i = 0; i < 30; ++i) {
+    shapes.push_back({1 + static_cast<int64_t>(rng.below(40)),
+                      1 + static_cast<int64_t>(rng.below(70)),
+                      1 + static_cast<int64_t>(rng.below(260))});
+  }
+  return shapes;
+}
+
+void check_variant(std::string_view name) {
+  const GemmS8Kernel& kernel = find_gemm_s8_kernel(name);
+  const std::string reason = kernel.unavailable_reason();
+  if (!reason.empty()) test::skip_test("int8 GEMM variant " + std::string(name), reason);
+
+  Rng rng(2024);
+  for (const Dims& d : test_shapes(rng)) {
+    const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
+    const std::vector<int8_t> b = random_codes(d.n * d.k, rng);
+    INFO(name << ": M=" << d.m << " N=" << d.n << " K=" << d.k);
+    CHECK(mismatches(kernel, d, a, b) == 0);
+  }
+  // The extremes: (-128)(-128) = 2^14 is the product that breaks saturating instructions,
+  // and K = 4099 of them (not a multiple of any vector width) sum to 2^26 per element.
+  const Dims extreme{9, 35, 4099};
+  for (const int8_t a_code : {int8_t{-128}, int8_t{127}}) {
+    for (const int8_t b_code : {int8_t{-128}, int8_t{127}}) {
+      const std::vector<int8_t> a(static_cast<size_t>(extreme.m * extreme.k), a_code);
+      const std::vector<int8_t> b(static_cast<size_t>(extreme.n * extreme.k), b_code);
+      INFO(name << ": every code " << int{a_code} << " times " << int{b_code});
+      CHECK(mismatches(kernel, extreme, a, b) == 0);
+    }
+  }
+}
+
+TEST_CASE("int8 GEMM variant amx equals the reference", "[int8_dispatch]") {
+  check_variant("amx");
+}
+
+TEST_CASE("int8 GEMM variant avx512_vnni equals the reference", "[int8_dispatch]") {
+  check_variant("avx512_vnni");
+}
+
+TEST_CASE("int8 GEMM variant avx2 equals the reference", "[int8_dispatch]") {
+  check_variant("avx2");
+}
+
+TEST_CASE("int8 GEMM variant scalar equals the reference", "[int8_dispatch]") {
+  check_variant("scalar");
+}
+
+TEST_CASE("the int8 GEMM table: every variant has a test, lookups and the selection",
+          "[int8_dispatch]") {
+  std::vector<std::string> names;
+  for (const GemmS8Kernel& kernel : gemm_s8_kernels()) names.emplace_back(kernel.name);
+  // Adding a variant without a test case above fails here.
+  CHECK(names == std::vector<std::string>{"amx", "avx512_vnni", "avx2", "scalar"});
+  CHECK(find_gemm_s8_kernel("scalar").available());
+  CHECK_THROWS_AS(find_gemm_s8_kernel("sse9"), UserError);
+  CHECK_THROWS_WITH(find_gemm_s8_kernel("sse9"),
+                    Catch::Contains("valid choices: amx, avx512_vnni, avx2, scalar"));
+  const GemmS8Kernel& selected = selected_gemm_s8_kernel();
+  CHECK(selected.available());
+  // The selection is the first available variant in table order (unless forced).
+  for (const GemmS8Kernel& kernel : gemm_s8_kernels()) {
+    if (kernel.available()) {
+      CHECK(selected.name == kernel.name);
+      break;
+    }
+  }
+}
+
+TEST_CASE("an int8 GEMM variant refuses weights another variant packed", "[int8_dispatch]") {
+  const std::vector<int8_t> b(12, 1);
+  const PackedS8Weights packed = find_gemm_s8_kernel("scalar").pack(3, 4, b.data());
+  const std::vector<int8_t> a(4, 1);
+  std::vector<int32_t> c(3);
+  for (const GemmS8Kernel& kernel : gemm_s8_kernels()) {
+    if (kernel.name == "scalar" || !kernel.available()) continue;
+    INFO(kernel.name);
+    CHECK_THROWS_AS(kernel.multiply(1, a.data(), packed, c.data()), std::logic_error);
+  }
+  find_gemm_s8_kernel("scalar").multiply(1, a.data(), packed, c.data());
+  CHECK(c == std::vector<int32_t>{4, 4, 4});
+}
+
+}  // namespace
+}  // namespace slim
