@@ -6,11 +6,12 @@
 //   build/bin/bench_int8_gemm --benchmark_repetitions=10
 //       --benchmark_out=int8.json --benchmark_out_format=json   (one command line)
 //
-// Names: int8_gemm/<variant>/<shape>/real_time. Counters: GOP/s (2mnk integer operations
-// per call over wall time), copies and working_set_MiB (bench/operand_rotation.h). The
-// weights are packed before timing, as the int8 backend packs them once at lowering;
-// widening or shifting A, which every call does, is timed. Variants this CPU cannot run
-// are listed on stderr with the reason and not registered.
+// Names: int8_gemm/<variant>/<shape>/real_time, and int8_gemm/<variant>+int4/<shape> for
+// variants that keep 4-bit weights as nibbles (weights drawn from [-8, 7]). Counters: GOP/s (2mnk
+// integer operations per call over wall time), copies and working_set_MiB
+// (bench/operand_rotation.h). The weights are packed before timing, as the int8 backend packs them
+// once at lowering; widening or shifting A, which every call does, is timed. Variants this CPU
+// cannot run are listed on stderr with the reason and not registered.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -58,12 +59,16 @@ int64_t int8_operand_bytes(const GemmShape& shape, const slim::PackedS8Weights& 
 }
 
 void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
-                    const GemmShape& shape, int64_t workload_bytes) {
+                    const GemmShape& shape, int64_t workload_bytes, bool int4) {
   auto make = [&](int64_t copy) {
     const auto seed = static_cast<uint64_t>(copy);
-    const std::vector<int8_t> b = random_codes(shape.n * shape.k, 2 * seed + 1);
+    std::vector<int8_t> b = random_codes(shape.n * shape.k, 2 * seed + 1);
+    if (int4) {
+      for (int8_t& code : b) code = static_cast<int8_t>(code >> 4);  // [-8, 7]
+    }
     return Int8Operands{random_codes(shape.m * shape.k, 2 * seed),
-                        kernel->pack(shape.n, shape.k, b.data()),
+                        int4 ? kernel->pack_int4(shape.n, shape.k, b.data())
+                             : kernel->pack(shape.n, shape.k, b.data()),
                         std::vector<int32_t>(static_cast<size_t>(shape.m * shape.n))};
   };
   // The model's FP32 forward bytes stand for its int8 working set scaled by the operands'
@@ -95,10 +100,15 @@ void register_shape(const GemmShape& shape, int64_t workload_bytes) {
   for (const slim::GemmS8Kernel& kernel : slim::gemm_s8_kernels()) {
     if (!kernel.available()) continue;
     if (kernel.name == "scalar" && shape.m * shape.n * shape.k > kScalarMaxMacs) continue;
-    const std::string name = "int8_gemm/" + std::string(kernel.name) + "/" + shape.name;
-    benchmark::RegisterBenchmark(name.c_str(), gemm_benchmark, &kernel, shape, workload_bytes)
-        ->Unit(benchmark::kMicrosecond)
-        ->UseRealTime();
+    for (const bool int4 : {false, true}) {
+      if (int4 && kernel.pack_int4 == nullptr) continue;
+      const std::string name =
+          "int8_gemm/" + std::string(kernel.name) + (int4 ? "+int4/" : "/") + shape.name;
+      benchmark::RegisterBenchmark(name.c_str(), gemm_benchmark, &kernel, shape, workload_bytes,
+                                   int4)
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
+    }
   }
 }
 

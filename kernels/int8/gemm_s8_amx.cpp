@@ -167,8 +167,12 @@ void multiply_tiles(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
 }  // namespace
 
 GemmS8Kernel amx_gemm_s8_kernel() {
-  return {kName, "AMX-INT8 tdpbssd, 32x32 blocks of four 16x16 tiles", amx_int8_unavailable_reason,
-          pack_tiles, multiply_tiles};
+  return {kName,
+          "AMX-INT8 tdpbssd, 32x32 blocks of four 16x16 tiles",
+          amx_int8_unavailable_reason,
+          pack_tiles,
+          nullptr,
+          multiply_tiles};
 }
 
 }  // namespace slim

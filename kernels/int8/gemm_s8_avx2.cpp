@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/gemm_s8_kernel.h"
@@ -64,6 +65,38 @@ PackedS8Weights pack_pairs(int64_t n, int64_t k, const int8_t* b) {
   return packed;
 }
 
+// The int4 form of the same layout: per pair of k, the 32 codes of a panel (column by
+// column, k then k + 1) as 16 bytes, code 2i in the low nibble of byte i and code 2i + 1 in
+// the high one, so unpacking in registers yields exactly pack_pairs' two vectors.
+PackedS8Weights pack_nibble_pairs(int64_t n, int64_t k, const int8_t* b) {
+  for (int64_t i = 0; i < n * k; ++i) {
+    if (b[i] < -8 || b[i] > 7) {
+      throw std::invalid_argument("avx2 int8 GEMM: a 4-bit weight code outside [-8, 7]");
+    }
+  }
+  PackedS8Weights packed;
+  packed.n = n;
+  packed.k = k;
+  packed.kernel = kName;
+  packed.int4 = true;
+  const int64_t depth = even_depth(k);
+  const int64_t panels = panel_count(n);
+  packed.data.assign(static_cast<size_t>(panels * depth * kPanelColumns / 2), 0);
+  for (int64_t p = 0; p < panels; ++p) {
+    for (int64_t pair = 0; pair < depth / 2; ++pair) {
+      int8_t* out = packed.data.data() + (p * (depth / 2) + pair) * kPanelColumns;
+      for (int64_t slot = 0; slot < 2 * kPanelColumns; ++slot) {
+        const int64_t j = p * kPanelColumns + slot / 2;
+        const int64_t kk = 2 * pair + slot % 2;
+        const int value = (j < n && kk < k) ? b[j * k + kk] : 0;
+        const int nibble = (value & 0x0F) << (4 * (slot % 2));
+        out[slot / 2] = static_cast<int8_t>(out[slot / 2] | nibble);
+      }
+    }
+  }
+  return packed;
+}
+
 // a [m x k] int8 -> [m x depth] int16, zero-padded.
 void widen_rows(int64_t m, int64_t k, const int8_t* a, int16_t* out) {
   const int64_t depth = even_depth(k);
@@ -74,16 +107,41 @@ void widen_rows(int64_t m, int64_t k, const int8_t* a, int16_t* out) {
 }
 
 struct Block {
-  const int16_t* a;      // first row of the block, [rows x depth]
-  const int16_t* panel;  // [depth / 2][16][2]
+  const int16_t* a;   // first row of the block, [rows x depth]
+  const void* panel;  // [depth / 2][16][2] int16, or the same as nibbles (pack_nibble_pairs)
   int64_t depth;
   int32_t* c;  // C's element (first row, first column of the panel)
   int64_t ldc;
   int64_t columns;  // valid columns of this panel, 1..16
 };
 
-template <int Rows>
+// One pair step's two B vectors: loaded (int16 panels) or unpacked from 16 nibble bytes:
+// mask and shift out the nibbles, sign-extend 4 to 8 bits as (x ^ 8) - 8, interleave low
+// and high nibbles back into code order and widen to int16.
+template <bool Nibbles>
+__attribute__((target("avx2"))) inline void load_pair_step(const void* panel, int64_t pair,
+                                                           __m256i* b) {
+  if constexpr (Nibbles) {
+    const __m128i bytes =
+        _mm_load_si128(static_cast<const __m128i*>(panel) + pair);  // 16 bytes per step
+    const __m128i low_mask = _mm_set1_epi8(0x0F);
+    const __m128i eight = _mm_set1_epi8(8);
+    __m128i low = _mm_and_si128(bytes, low_mask);
+    __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), low_mask);
+    low = _mm_sub_epi8(_mm_xor_si128(low, eight), eight);
+    high = _mm_sub_epi8(_mm_xor_si128(high, eight), eight);
+    b[0] = _mm256_cvtepi8_epi16(_mm_unpacklo_epi8(low, high));
+    b[1] = _mm256_cvtepi8_epi16(_mm_unpackhi_epi8(low, high));
+  } else {
+    const auto* row = static_cast<const __m256i*>(panel) + pair * kVectors;
+#pragma GCC unroll 8
+    for (int v = 0; v < kVectors; ++v) b[v] = _mm256_load_si256(row + v);
+  }
+}
+
+template <int Rows, bool Nibbles>
 __attribute__((target("avx2"))) void multiply_block(const Block& block) {
+  static_assert(!Nibbles || kVectors == 2, "the nibble layout unpacks into two vectors");
   __m256i acc[Rows][kVectors];
 #pragma GCC unroll 8
   for (int r = 0; r < Rows; ++r) {
@@ -91,10 +149,8 @@ __attribute__((target("avx2"))) void multiply_block(const Block& block) {
   }
   const int64_t pairs = block.depth / 2;
   for (int64_t pair = 0; pair < pairs; ++pair) {
-    const auto* b_row = reinterpret_cast<const __m256i*>(block.panel + pair * kPanelColumns * 2);
     __m256i b[kVectors];
-#pragma GCC unroll 8
-    for (int v = 0; v < kVectors; ++v) b[v] = _mm256_load_si256(b_row + v);
+    load_pair_step<Nibbles>(block.panel, pair, b);
 #pragma GCC unroll 8
     for (int r = 0; r < Rows; ++r) {
       int32_t both;  // (a[k], a[k+1]) as one 32-bit lane
@@ -123,20 +179,21 @@ __attribute__((target("avx2"))) void multiply_block(const Block& block) {
   }
 }
 
+template <bool Nibbles>
 void multiply_rows(int rows, const Block& block) {
   switch (rows) {
     case 1:
-      return multiply_block<1>(block);
+      return multiply_block<1, Nibbles>(block);
     case 2:
-      return multiply_block<2>(block);
+      return multiply_block<2, Nibbles>(block);
     case 3:
-      return multiply_block<3>(block);
+      return multiply_block<3, Nibbles>(block);
     case 4:
-      return multiply_block<4>(block);
+      return multiply_block<4, Nibbles>(block);
     case 5:
-      return multiply_block<5>(block);
+      return multiply_block<5, Nibbles>(block);
     default:
-      return multiply_block<6>(block);
+      return multiply_block<6, Nibbles>(block);
   }
 }
 
@@ -147,7 +204,9 @@ void multiply_pairs(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
   thread_local std::vector<int16_t, AlignedAllocator<int16_t, 64>> wide;
   wide.resize(static_cast<size_t>(m * depth));
   widen_rows(m, b.k, a, wide.data());
-  const auto* panels = reinterpret_cast<const int16_t*>(b.data.data());
+  const int8_t* panels = b.data.data();
+  // Bytes per panel: 16 columns x depth codes, as int16 or as nibbles.
+  const int64_t panel_bytes = b.int4 ? depth * kPanelColumns / 2 : depth * kPanelColumns * 2;
   const int64_t row_blocks = (m + kMaxRows - 1) / kMaxRows;
   const int64_t blocks = row_blocks * panel_count(n);
   const int16_t* widened = wide.data();
@@ -157,20 +216,29 @@ void multiply_pairs(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
     const int64_t p = index / row_blocks;
     const int64_t row0 = (index % row_blocks) * kMaxRows;
     const Block block{widened + row0 * depth,
-                      panels + p * depth * kPanelColumns,
+                      panels + p * panel_bytes,
                       depth,
                       c + row0 * n + p * kPanelColumns,
                       n,
                       std::min(kPanelColumns, n - p * kPanelColumns)};
-    multiply_rows(static_cast<int>(std::min<int64_t>(kMaxRows, m - row0)), block);
+    const int rows = static_cast<int>(std::min<int64_t>(kMaxRows, m - row0));
+    if (b.int4) {
+      multiply_rows<true>(rows, block);
+    } else {
+      multiply_rows<false>(rows, block);
+    }
   }
 }
 
 }  // namespace
 
 GemmS8Kernel avx2_gemm_s8_kernel() {
-  return {kName, "AVX2 vpmaddwd on int16-widened codes, 6x16 micro-kernel", avx2_unavailable_reason,
-          pack_pairs, multiply_pairs};
+  return {kName,
+          "AVX2 vpmaddwd on int16-widened codes, 6x16 micro-kernel",
+          avx2_unavailable_reason,
+          pack_pairs,
+          pack_nibble_pairs,
+          multiply_pairs};
 }
 
 }  // namespace slim

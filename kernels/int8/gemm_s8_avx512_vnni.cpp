@@ -173,8 +173,12 @@ void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
 }  // namespace
 
 GemmS8Kernel avx512_vnni_gemm_s8_kernel() {
-  return {kName, "AVX-512 VNNI vpdpbusd with A shifted to unsigned, 8x32 micro-kernel",
-          avx512_vnni_unavailable_reason, pack_quads, multiply_quads};
+  return {kName,
+          "AVX-512 VNNI vpdpbusd with A shifted to unsigned, 8x32 micro-kernel",
+          avx512_vnni_unavailable_reason,
+          pack_quads,
+          nullptr,
+          multiply_quads};
 }
 
 }  // namespace slim

@@ -27,6 +27,7 @@ struct PackedS8Weights {
   int64_t n = 0;
   int64_t k = 0;
   std::string_view kernel;  // the packing variant's name, checked by multiply()
+  bool int4 = false;        // codes held as 4-bit nibbles (pack_int4), unpacked on the fly
   // Per output column, what a variant that shifts A to unsigned subtracts from each sum
   // (VNNI: 128 * sum_k B[j, k]); empty for the others.
   std::vector<int32_t> column_corrections;
@@ -41,6 +42,11 @@ struct GemmS8Kernel {
   // Empty when this CPU and OS can run the variant, otherwise why not.
   std::string (*unavailable_reason)();
   PackedS8Weights (*pack)(int64_t n, int64_t k, const int8_t* b);
+  // For weights whose codes all lie in [-8, 7] (4-bit and narrower): the same product
+  // with B held as packed nibbles, half of int8 (a quarter of the avx2 variant's int16
+  // panels), unpacked in registers by multiply(). nullptr when the variant has no such
+  // path. Throws std::invalid_argument for a code outside [-8, 7].
+  PackedS8Weights (*pack_int4)(int64_t n, int64_t k, const int8_t* b);
   // C [M x N] = A [M x K] * B^T; overwrites C. May use OpenMP threads for large products
   // (the current omp_get_max_threads()); the result does not depend on their count.
   void (*multiply)(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c);

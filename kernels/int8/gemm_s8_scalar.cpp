@@ -29,7 +29,11 @@ void multiply_reference(int64_t m, const int8_t* a, const PackedS8Weights& b, in
 }  // namespace
 
 GemmS8Kernel scalar_gemm_s8_kernel() {
-  return {kName, "plain loops (gemm_s8s8s32_reference), any CPU", always_available, pack_unchanged,
+  return {kName,
+          "plain loops (gemm_s8s8s32_reference), any CPU",
+          always_available,
+          pack_unchanged,
+          nullptr,
           multiply_reference};
 }
 

@@ -118,6 +118,36 @@ TEST_CASE("the int8 GEMM table: every variant has a test, lookups and the select
   }
 }
 
+// 4-bit weights held as nibbles (pack_int4): the same product as the reference on the
+// unpacked codes, for every variant that has the path and can run here.
+TEST_CASE("int8 GEMM variants with an int4 weight path equal the reference", "[int8_dispatch]") {
+  int variants_checked = 0;
+  for (const GemmS8Kernel& kernel : gemm_s8_kernels()) {
+    if (kernel.pack_int4 == nullptr || !kernel.available()) continue;
+    ++variants_checked;
+    Rng rng(404);
+    for (const Dims& d : test_shapes(rng)) {
+      const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
+      std::vector<int8_t> b(static_cast<size_t>(d.n * d.k));
+      for (int8_t& code : b) code = static_cast<int8_t>(static_cast<int>(rng.below(16)) - 8);
+      std::vector<int32_t> want(static_cast<size_t>(d.m * d.n));
+      gemm_s8s8s32_reference(d.m, d.n, d.k, a.data(), b.data(), want.data());
+      std::vector<int32_t> got(want.size(), -7);
+      const PackedS8Weights packed = kernel.pack_int4(d.n, d.k, b.data());
+      CHECK(packed.int4);
+      // Half a byte per code (padded to whole panels and an even depth).
+      CHECK(packed.packed_bytes() <= (d.n + 15) / 16 * 16 * (d.k + 1) / 2 + 16);
+      kernel.multiply(d.m, a.data(), packed, got.data());
+      INFO(kernel.name << " int4: M=" << d.m << " N=" << d.n << " K=" << d.k);
+      CHECK(got == want);
+    }
+    const std::vector<int8_t> out_of_range = {0, 8, -1, 3};
+    CHECK_THROWS_AS(kernel.pack_int4(2, 2, out_of_range.data()), std::invalid_argument);
+  }
+  // avx2 has the path; any x86-64 CPU this project supports runs it.
+  CHECK(variants_checked >= 1);
+}
+
 TEST_CASE("an int8 GEMM variant refuses weights another variant packed", "[int8_dispatch]") {
   const std::vector<int8_t> b(12, 1);
   const PackedS8Weights packed = find_gemm_s8_kernel("scalar").pack(3, 4, b.data());
