@@ -58,7 +58,7 @@ SparseFormat choose_linear_format(std::span<const float> weight, int64_t out_fea
                                   int64_t in_features, const SparseLoweringPolicy& policy) {
   const double sparsity = zero_fraction(count_nonzeros(weight), out_features * in_features);
   const bool csr_fits = in_features <= kCsrMaxCols;
-  if (is_2_4_sparse(weight.data(), out_features, in_features) &&
+  if (policy.use_2_4 && is_2_4_sparse(weight.data(), out_features, in_features) &&
       !(csr_fits && sparsity >= policy.csr_over_2_4_sparsity)) {
     return SparseFormat::k2of4;
   }

@@ -29,15 +29,18 @@ std::string_view sparse_format_name(SparseFormat format);
 
 struct SparseLoweringPolicy {
   // Unstructured layers at least this sparse run as CSR. Measured on the zoo's fc shapes
-  // (scripts/sparse-break-even, one thread, 2-core Zen 3 VM): at batch 1 CSR beat
-  // OpenBLAS from 50% zeros or less on every shape but 100 -> 10 (about 1 us either
-  // way); at batch 256 it broke even between 54% and 73%. At 0.7 CSR wins 2-4x at
-  // batch 1 and about breaks even at batch 256 on the largest shapes.
-  double csr_min_sparsity = 0.7;
-  // A valid 2:4 layer at least this sparse runs as CSR instead: CSR at 75% zeros measured
-  // faster than 2:4 (which always multiplies half the weights) at both batch sizes on
-  // every shape but 100 -> 10.
+  // (scripts/sparse-break-even on results/baselines/bench, one thread, 2-core Zen 3 VM,
+  // dense = OpenBLAS with its sgemv path at batch 1): CSR broke even at 57-87% zeros at
+  // batch 1 (above 95% on the tiny 100 -> 10) and at 50-71% at batch 256. At 0.85 CSR
+  // wins at batch 256 on every shape and at batch 1 on all but the smallest ones.
+  double csr_min_sparsity = 0.85;
+  // With use_2_4, a valid 2:4 layer at least this sparse runs as CSR instead: CSR at 75%
+  // zeros measured faster than 2:4 (which always multiplies half the weights).
   double csr_over_2_4_sparsity = 0.75;
+  // 2:4 saves memory but not time on a CPU without sparse tensor cores: it measured
+  // 0.44-0.83x of dense on the large fc shapes at both batch sizes (the same table), so
+  // valid 2:4 layers run dense unless this asks for the 2:4 kernel (to measure it).
+  bool use_2_4 = false;
 };
 
 struct LinearLowering {
