@@ -37,7 +37,13 @@ void StaticRequantizer::build_single_group(const QuantizedWeight& weight,
     // The same rounding the simulation applies to its bias (simulated_bias()).
     integer_biases_.push_back(
         bias.empty() ? 0 : integer_bias(bias[static_cast<size_t>(o)], input_scale, weight_scale));
+    row_constants_.biases.push_back(integer_biases_.back());
+    row_constants_.multipliers.push_back(channel_multipliers_.back().multiplier);
+    row_constants_.exponents.push_back(kMaxInt32Shift - channel_multipliers_.back().shift);
   }
+  row_constants_.zero_point = scheme.output.zero_point;
+  row_constants_.qmin = scheme.output.qmin;
+  row_constants_.qmax = scheme.output.qmax;
 }
 
 void StaticRequantizer::build_grouped(const QuantizedWeight& weight, const std::vector<float>& bias,
@@ -67,19 +73,7 @@ int8_t StaticRequantizer::requantize_single(int64_t channel, int32_t acc) const 
 }
 
 void StaticRequantizer::requantize_row(const int32_t* acc, int8_t* out) const {
-  const int64_t zero_point = output_.zero_point;
-  const int64_t qmin = output_.qmin;
-  const int64_t qmax = output_.qmax;
-  const size_t channels = channel_multipliers_.size();
-  for (size_t o = 0; o < channels; ++o) {
-    const FixedPointMultiplier& m = channel_multipliers_[o];
-    // requantize_single's arithmetic: int32 + int32 is inside its 2^32 limit, and
-    // quantize_multiplier keeps 31 - shift in [0, 62], so its checks cannot fire here.
-    const int64_t product = (static_cast<int64_t>(acc[o]) + integer_biases_[o]) * m.multiplier;
-    const int64_t scaled =
-        rounding_divide_by_pot_int64_unchecked(product, kMaxInt32Shift - m.shift);
-    out[o] = static_cast<int8_t>(std::clamp<int64_t>(zero_point + scaled, qmin, qmax));
-  }
+  slim::requantize_row(row_constants_, acc, out);
 }
 
 int8_t StaticRequantizer::requantize_grouped(int64_t channel, const int32_t* group_accs,

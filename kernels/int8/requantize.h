@@ -26,6 +26,7 @@
 #include "core/quant/quantized_linear.h"
 #include "core/quant/quantized_weight.h"
 #include "kernels/int8/fixed_point.h"
+#include "kernels/int8/requantize_row.h"
 
 namespace slim {
 
@@ -62,6 +63,7 @@ class StaticRequantizer {
   // One group per row.
   std::vector<FixedPointMultiplier> channel_multipliers_;  // [O]
   std::vector<int32_t> integer_biases_;                    // [O]
+  RowRequantization row_constants_;                        // the same, for requantize_row
   // Several groups per row.
   std::vector<int64_t> group_multipliers_;  // [O][G], m_g
   std::vector<int> channel_shifts_;         // [O], s

@@ -1,0 +1,83 @@
+#include "kernels/int8/requantize_row.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "kernels/int8/cpu_features.h"
+#include "kernels/int8/fixed_point.h"
+
+namespace slim {
+namespace {
+
+int8_t requantize_one(const RowRequantization& r, int64_t o, int32_t acc) {
+  const auto c = static_cast<size_t>(o);
+  // |acc + bias| < 2^32 and m < 2^31, so the product fits int64 (requantize.h).
+  const int64_t product = (static_cast<int64_t>(acc) + r.biases[c]) * r.multipliers[c];
+  const int64_t scaled = rounding_divide_by_pot_int64_unchecked(product, r.exponents[c]);
+  return static_cast<int8_t>(std::clamp<int64_t>(r.zero_point + scaled, r.qmin, r.qmax));
+}
+
+// Four channels in 64-bit lanes. AVX2 has neither a 64-bit multiply nor an arithmetic
+// 64-bit shift, so the sign is taken off first: round half away from zero is symmetric,
+// round(x) = sign(x) * floor((|x| * m + 2^(e-1)) / 2^e), and |x| * m is formed from the
+// 32-bit halves of |x| (< 2^33) with the unsigned 32 x 32 -> 64 multiply.
+__attribute__((target("avx2"))) __m256i requantize_four(__m256i sum, __m256i multiplier,
+                                                        __m256i exponent) {
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i negative = _mm256_cmpgt_epi64(zero, sum);
+  const __m256i magnitude = _mm256_sub_epi64(_mm256_xor_si256(sum, negative), negative);
+  const __m256i low = _mm256_mul_epu32(magnitude, multiplier);
+  const __m256i high = _mm256_mul_epu32(_mm256_srli_epi64(magnitude, 32), multiplier);
+  const __m256i product = _mm256_add_epi64(low, _mm256_slli_epi64(high, 32));
+  const __m256i half = _mm256_srli_epi64(_mm256_sllv_epi64(_mm256_set1_epi64x(1), exponent), 1);
+  const __m256i rounded = _mm256_srlv_epi64(_mm256_add_epi64(product, half), exponent);
+  return _mm256_sub_epi64(_mm256_xor_si256(rounded, negative), negative);
+}
+
+}  // namespace
+
+void requantize_row_reference(const RowRequantization& r, const int32_t* acc, int8_t* out) {
+  for (int64_t o = 0; o < r.channels(); ++o) out[o] = requantize_one(r, o, acc[o]);
+}
+
+__attribute__((target("avx2"))) void requantize_row_avx2(const RowRequantization& r,
+                                                         const int32_t* acc, int8_t* out) {
+  const int64_t channels = r.channels();
+  const __m256i zero_point = _mm256_set1_epi64x(r.zero_point);
+  const __m256i qmin = _mm256_set1_epi64x(r.qmin);
+  const __m256i qmax = _mm256_set1_epi64x(r.qmax);
+  // Byte 0 of each 64-bit lane to bytes 0-1 of each 128-bit half.
+  const __m256i low_bytes =
+      _mm256_setr_epi8(0, 8, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 8, -1, -1,
+                       -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  int64_t o = 0;
+  for (; o + 4 <= channels; o += 4) {
+    const auto load4 = [](const int32_t* p) {
+      return _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    };
+    const __m256i sum = _mm256_add_epi64(load4(acc + o), load4(r.biases.data() + o));
+    const __m256i scaled =
+        requantize_four(sum, load4(r.multipliers.data() + o), load4(r.exponents.data() + o));
+    __m256i code = _mm256_add_epi64(scaled, zero_point);
+    code = _mm256_blendv_epi8(code, qmax, _mm256_cmpgt_epi64(code, qmax));
+    code = _mm256_blendv_epi8(code, qmin, _mm256_cmpgt_epi64(qmin, code));
+    const __m256i bytes = _mm256_shuffle_epi8(code, low_bytes);
+    const auto first = static_cast<uint16_t>(_mm256_extract_epi16(bytes, 0));
+    const auto second = static_cast<uint16_t>(_mm256_extract_epi16(bytes, 8));
+    std::copy_n(reinterpret_cast<const int8_t*>(&first), 2, out + o);
+    std::copy_n(reinterpret_cast<const int8_t*>(&second), 2, out + o + 2);
+  }
+  for (; o < channels; ++o) out[o] = requantize_one(r, o, acc[o]);
+}
+
+void requantize_row(const RowRequantization& r, const int32_t* acc, int8_t* out) {
+  static const bool avx2 = avx2_unavailable_reason().empty();
+  if (avx2) {
+    requantize_row_avx2(r, acc, out);
+  } else {
+    requantize_row_reference(r, acc, out);
+  }
+}
+
+}  // namespace slim

@@ -1,0 +1,31 @@
+// The hot loop of static requantization with one weight group: one row of int32
+// accumulators (one per output channel) to int8 codes,
+//   q[o] = clamp(Z_y + round((acc[o] + bias[o]) * m[o] / 2^e[o]), qmin, qmax),
+// rounded once, half away from zero (requantize.h). A plain reference and an AVX2
+// variant that must match it bit for bit (tests/kernels/int8_requantize_row_test.cpp);
+// requantize_row() picks the AVX2 one when the CPU has it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace slim {
+
+// Per-channel constants, as StaticRequantizer builds them.
+struct RowRequantization {
+  std::vector<int32_t> biases;       // [O], the bias at scale S_x * S_w[o]
+  std::vector<int32_t> multipliers;  // [O], Q0.31 in [0, 2^31)
+  std::vector<int32_t> exponents;    // [O], 31 - shift, in [0, 62]
+  int32_t zero_point = 0;
+  int32_t qmin = -128;
+  int32_t qmax = 127;
+
+  int64_t channels() const { return static_cast<int64_t>(multipliers.size()); }
+};
+
+void requantize_row_reference(const RowRequantization& r, const int32_t* acc, int8_t* out);
+void requantize_row_avx2(const RowRequantization& r, const int32_t* acc, int8_t* out);
+// The AVX2 variant when this CPU has AVX2, the reference otherwise.
+void requantize_row(const RowRequantization& r, const int32_t* acc, int8_t* out);
+
+}  // namespace slim

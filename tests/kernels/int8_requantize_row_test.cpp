@@ -1,0 +1,78 @@
+// requantize_row_avx2 against requantize_row_reference, bit for bit: random channel counts
+// (so the scalar tail runs), multipliers, exponents from 0 to 62, zero points and clamp
+// ranges, accumulators and biases up to the int32 extremes; plus hand-computed ties.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "core/rng.h"
+#include "kernels/int8/cpu_features.h"
+#include "kernels/int8/requantize_row.h"
+#include "tests/cuda/skip.h"
+
+namespace slim {
+namespace {
+
+int32_t random_int32(Rng& rng) {
+  switch (rng.below(4)) {
+    case 0:
+      return std::numeric_limits<int32_t>::min();
+    case 1:
+      return std::numeric_limits<int32_t>::max();
+    case 2:
+      return static_cast<int32_t>(rng.below(2001)) - 1000;
+    default:
+      return static_cast<int32_t>(static_cast<uint32_t>(rng.next_u64()));
+  }
+}
+
+RowRequantization random_constants(int64_t channels, Rng& rng) {
+  RowRequantization r;
+  for (int64_t o = 0; o < channels; ++o) {
+    r.biases.push_back(random_int32(rng));
+    r.multipliers.push_back(static_cast<int32_t>((1u << 30) + rng.below(1u << 30)));
+    r.exponents.push_back(static_cast<int32_t>(rng.below(63)));
+  }
+  r.zero_point = static_cast<int32_t>(rng.below(256)) - 128;
+  r.qmin = rng.below(2) == 0 ? -128 : r.zero_point;  // plain, or with a fused ReLU
+  r.qmax = 127;
+  return r;
+}
+
+TEST_CASE("requantize_row: the reference rounds ties half away from zero", "[int8]") {
+  RowRequantization r;
+  r.biases = {0, 0, 0, 3};
+  r.multipliers = {1 << 30, 1 << 30, 1 << 30, 1 << 30};  // 0.5
+  r.exponents = {31, 31, 31, 31};                        // x * 2^30 / 2^31 = x / 2
+  r.zero_point = 10;
+  const std::vector<int32_t> acc = {5, -5, 4, -300};
+  std::vector<int8_t> out(4);
+  requantize_row_reference(r, acc.data(), out.data());
+  // 2.5 -> 3, -2.5 -> -3, 2 -> 2, (-300 + 3) / 2 = -148.5 -> -149 -> clamped at -128.
+  CHECK(out == std::vector<int8_t>{13, 7, 12, -128});
+}
+
+TEST_CASE("requantize_row: AVX2 equals the reference", "[int8][int8_dispatch]") {
+  if (const std::string why = avx2_unavailable_reason(); !why.empty()) {
+    test::skip_test("requantize_row_avx2", why);
+  }
+  Rng rng(77);
+  int64_t compared = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t channels = 1 + static_cast<int64_t>(rng.below(37));
+    const RowRequantization r = random_constants(channels, rng);
+    std::vector<int32_t> acc(static_cast<size_t>(channels));
+    for (int32_t& a : acc) a = random_int32(rng);
+    std::vector<int8_t> want(acc.size()), got(acc.size(), 99);
+    requantize_row_reference(r, acc.data(), want.data());
+    requantize_row_avx2(r, acc.data(), got.data());
+    INFO("trial " << trial << ", " << channels << " channels");
+    REQUIRE(got == want);
+    compared += channels;
+  }
+  CHECK(compared > 4000);
+}
+
+}  // namespace
+}  // namespace slim
