@@ -1,6 +1,7 @@
 #include "kernels/int8/im2row_s8.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace slim {
 namespace {
@@ -8,8 +9,8 @@ namespace {
 // One kernel row (channel c, kernel row kh) for every output pixel of output row oh: the
 // same Width taps at the same offset of each pixel's row of `rows`. The loop order keeps
 // the bounds, the source row and the tap offset out of the per-pixel work, and the width
-// is a compile-time constant for the usual kernels (copy_kernel_row_fixed) so each copy is a few
-// moves, not a call to memmove (which cost as much as the rest of im2row).
+// is a compile-time constant for the usual kernels (copy_kernel_row_fixed), so each copy
+// is a few moves, not a call to memmove (which cost as much as the rest of im2row).
 inline void copy_kernel_row(const ConvGeometry& g, const int8_t* image_row, int64_t out_w,
                             int8_t padding_code, int64_t taps, int8_t* out, int64_t width) {
   for (int64_t ow = 0; ow < out_w; ++ow, out += taps) {
@@ -25,6 +26,26 @@ inline void copy_kernel_row(const ConvGeometry& g, const int8_t* image_row, int6
   }
 }
 
+// The same for a width of 3 or 5 with one 4- or 8-byte move per pixel instead of 3 or 5
+// byte moves. The move writes 1 or 3 bytes past the window, into the next kernel row's
+// taps of the same pixel, which the caller writes afterwards; so it is used only when a
+// next kernel row exists (`spill_ok`) and the wide read stays inside the image row.
+template <int64_t Width, int64_t Move>
+void copy_kernel_row_wide(const ConvGeometry& g, const int8_t* image_row, int64_t out_w,
+                          int8_t padding_code, int64_t taps, int8_t* out) {
+  for (int64_t ow = 0; ow < out_w; ++ow, out += taps) {
+    const int64_t first = ow * g.stride - g.padding;
+    if (first >= 0 && first + Move <= g.width) {
+      std::memcpy(out, image_row + first, Move);
+    } else {  // near the right edge, or in the padding
+      for (int64_t kw = 0; kw < Width; ++kw) {
+        const int64_t iw = first + kw;
+        out[kw] = iw >= 0 && iw < g.width ? image_row[iw] : padding_code;
+      }
+    }
+  }
+}
+
 template <int64_t Width>
 void copy_kernel_row_fixed(const ConvGeometry& g, const int8_t* image_row, int64_t out_w,
                            int8_t padding_code, int64_t taps, int8_t* out) {
@@ -32,7 +53,13 @@ void copy_kernel_row_fixed(const ConvGeometry& g, const int8_t* image_row, int64
 }
 
 void copy_kernel_row_any(const ConvGeometry& g, const int8_t* image_row, int64_t out_w,
-                         int8_t padding_code, int64_t taps, int8_t* out) {
+                         int8_t padding_code, int64_t taps, int8_t* out, bool spill_ok) {
+  if (spill_ok && g.kernel_w == 3) {
+    return copy_kernel_row_wide<3, 4>(g, image_row, out_w, padding_code, taps, out);
+  }
+  if (spill_ok && g.kernel_w == 5) {
+    return copy_kernel_row_wide<5, 8>(g, image_row, out_w, padding_code, taps, out);
+  }
   switch (g.kernel_w) {
     case 1:
       return copy_kernel_row_fixed<1>(g, image_row, out_w, padding_code, taps, out);
@@ -67,7 +94,9 @@ void im2row_s8(const ConvGeometry& g, const int8_t* image, int8_t padding_code, 
           if (ih < 0 || ih >= g.height) {
             fill_kernel_row(g, out_w, padding_code, taps, out);
           } else {
-            copy_kernel_row_any(g, plane + ih * g.width, out_w, padding_code, taps, out);
+            // Every kernel row but the pixel's last is followed by one written later.
+            const bool spill_ok = c + 1 < g.channels || kh + 1 < g.kernel_h;
+            copy_kernel_row_any(g, plane + ih * g.width, out_w, padding_code, taps, out, spill_ok);
           }
         }
       }
