@@ -6,6 +6,7 @@
 #include "datasets/registry.h"
 #include "harness/metric_table.h"
 #include "kernels/backend.h"
+#include "kernels/int8/gemm_s8_kernel.h"
 #include "methods/registry.h"
 #include "models/zoo.h"
 
@@ -34,12 +35,23 @@ void list_methods() {
   }
 }
 
+// Each backend, what runs on this machine, and for int8 every GEMM variant of the
+// dispatch table with why a variant cannot run here.
 void list_backends() {
   for (const Backend& backend : backend_table()) {
     const std::string why = backend.unavailable_reason();
     fmt::print("{:<15} {}{}\n", backend.name, backend.description,
                why.empty() ? "" : " (unavailable: " + why + ")");
+    if (why.empty() && backend.variant) fmt::print("{:<15}   here: {}\n", "", backend.variant());
+    if (backend.name != "int8") continue;
+    for (const GemmS8Kernel& kernel : gemm_s8_kernels()) {
+      const std::string reason = kernel.unavailable_reason();
+      fmt::print("{:<15}   int8 GEMM {:<12} {}\n", "", kernel.name,
+                 reason.empty() ? std::string(kernel.description) : "unavailable: " + reason);
+    }
   }
+  fmt::print("{:<15} (sweeps only) the fastest of the above for each model, timed at batch 1\n",
+             "best");
 }
 
 void list_metrics() {

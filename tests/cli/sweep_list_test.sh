@@ -23,7 +23,10 @@ expect_lines methods '^fp32 ' '^finetune ' '^weight_only ' \
   '^ +bits: integer in \[2, 8\], default 8' \
   '^ +granularity: string \(one of per_tensor, per_channel\), default "per_tensor"' \
   '^ +epochs: integer .*default 1'
-expect_lines backends '^reference ' '^eigen ' '^openblas '
+# Every int8 GEMM variant of the dispatch table, usable or with the reason it is not.
+expect_lines backends '^reference ' '^eigen ' '^openblas ' '^int8 ' '^sparse ' '^best ' \
+  '^ +here: OpenBLAS core ' '^ +here: int8 GEMM (amx|avx512_vnni|avx2|scalar) ' \
+  '^ +int8 GEMM amx ' '^ +int8 GEMM avx512_vnni ' '^ +int8 GEMM avx2 ' '^ +int8 GEMM scalar +plain'
 expect_lines metrics '^accuracy ' '^size ' '^macs ' '^latency ' '^energy '
 
 rc=0
