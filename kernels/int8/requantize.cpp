@@ -32,14 +32,13 @@ void StaticRequantizer::build_single_group(const QuantizedWeight& weight,
   const float input_scale = scheme.input.scale;
   for (int64_t o = 0; o < weight.rows(); ++o) {
     const float weight_scale = weight.scale(o, 0);
-    channel_multipliers_.push_back(
-        quantize_multiplier(output_multiplier(input_scale, weight_scale, scheme.output.scale)));
+    const FixedPointMultiplier m =
+        quantize_multiplier(output_multiplier(input_scale, weight_scale, scheme.output.scale));
+    row_constants_.multipliers.push_back(m.multiplier);
+    row_constants_.exponents.push_back(kMaxInt32Shift - m.shift);
     // The same rounding the simulation applies to its bias (simulated_bias()).
-    integer_biases_.push_back(
+    row_constants_.biases.push_back(
         bias.empty() ? 0 : integer_bias(bias[static_cast<size_t>(o)], input_scale, weight_scale));
-    row_constants_.biases.push_back(integer_biases_.back());
-    row_constants_.multipliers.push_back(channel_multipliers_.back().multiplier);
-    row_constants_.exponents.push_back(kMaxInt32Shift - channel_multipliers_.back().shift);
   }
   row_constants_.zero_point = scheme.output.zero_point;
   row_constants_.qmin = scheme.output.qmin;
@@ -64,12 +63,7 @@ void StaticRequantizer::build_grouped(const QuantizedWeight& weight, const std::
 }
 
 int8_t StaticRequantizer::requantize_single(int64_t channel, int32_t acc) const {
-  const auto c = static_cast<size_t>(channel);
-  // acc + bias fits in 33 bits, so no saturation is needed before the 64-bit multiply.
-  const int64_t biased = static_cast<int64_t>(acc) + integer_biases_[c];
-  const int64_t scaled =
-      multiply_by_quantized_multiplier_rounding_once(biased, channel_multipliers_[c]);
-  return clamp_to_output(static_cast<int64_t>(output_.zero_point) + scaled);
+  return requantize_channel(row_constants_, channel, acc);
 }
 
 void StaticRequantizer::requantize_row(const int32_t* acc, int8_t* out) const {

@@ -61,9 +61,7 @@ class StaticRequantizer {
   ActivationQuant output_;
   int64_t groups_;
   // One group per row.
-  std::vector<FixedPointMultiplier> channel_multipliers_;  // [O]
-  std::vector<int32_t> integer_biases_;                    // [O]
-  RowRequantization row_constants_;                        // the same, for requantize_row
+  RowRequantization row_constants_;  // bias, multiplier, exponent per channel
   // Several groups per row.
   std::vector<int64_t> group_multipliers_;  // [O][G], m_g
   std::vector<int> channel_shifts_;         // [O], s

@@ -10,14 +10,6 @@
 namespace slim {
 namespace {
 
-int8_t requantize_one(const RowRequantization& r, int64_t o, int32_t acc) {
-  const auto c = static_cast<size_t>(o);
-  // |acc + bias| < 2^32 and m < 2^31, so the product fits int64 (requantize.h).
-  const int64_t product = (static_cast<int64_t>(acc) + r.biases[c]) * r.multipliers[c];
-  const int64_t scaled = rounding_divide_by_pot_int64_unchecked(product, r.exponents[c]);
-  return static_cast<int8_t>(std::clamp<int64_t>(r.zero_point + scaled, r.qmin, r.qmax));
-}
-
 // Four channels in 64-bit lanes. AVX2 has neither a 64-bit multiply nor an arithmetic
 // 64-bit shift, so the sign is taken off first: round half away from zero is symmetric,
 // round(x) = sign(x) * floor((|x| * m + 2^(e-1)) / 2^e), and |x| * m is formed from the
@@ -37,8 +29,16 @@ __attribute__((target("avx2"))) __m256i requantize_four(__m256i sum, __m256i mul
 
 }  // namespace
 
+int8_t requantize_channel(const RowRequantization& r, int64_t o, int32_t acc) {
+  const auto c = static_cast<size_t>(o);
+  // |acc + bias| < 2^32 and m < 2^31, so the product fits int64 (requantize.h).
+  const int64_t product = (static_cast<int64_t>(acc) + r.biases[c]) * r.multipliers[c];
+  const int64_t scaled = rounding_divide_by_pot_int64_unchecked(product, r.exponents[c]);
+  return static_cast<int8_t>(std::clamp<int64_t>(r.zero_point + scaled, r.qmin, r.qmax));
+}
+
 void requantize_row_reference(const RowRequantization& r, const int32_t* acc, int8_t* out) {
-  for (int64_t o = 0; o < r.channels(); ++o) out[o] = requantize_one(r, o, acc[o]);
+  for (int64_t o = 0; o < r.channels(); ++o) out[o] = requantize_channel(r, o, acc[o]);
 }
 
 __attribute__((target("avx2"))) void requantize_row_avx2(const RowRequantization& r,
@@ -68,7 +68,7 @@ __attribute__((target("avx2"))) void requantize_row_avx2(const RowRequantization
     std::copy_n(reinterpret_cast<const int8_t*>(&first), 2, out + o);
     std::copy_n(reinterpret_cast<const int8_t*>(&second), 2, out + o + 2);
   }
-  for (; o < channels; ++o) out[o] = requantize_one(r, o, acc[o]);
+  for (; o < channels; ++o) out[o] = requantize_channel(r, o, acc[o]);
 }
 
 void requantize_row(const RowRequantization& r, const int32_t* acc, int8_t* out) {

@@ -23,6 +23,9 @@ struct RowRequantization {
   int64_t channels() const { return static_cast<int64_t>(multipliers.size()); }
 };
 
+// One channel: the reference arithmetic, for callers that requantize element by element.
+int8_t requantize_channel(const RowRequantization& r, int64_t o, int32_t acc);
+
 void requantize_row_reference(const RowRequantization& r, const int32_t* acc, int8_t* out);
 void requantize_row_avx2(const RowRequantization& r, const int32_t* acc, int8_t* out);
 // The AVX2 variant when this CPU has AVX2, the reference otherwise.
