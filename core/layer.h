@@ -37,6 +37,12 @@ class ParameterStorage {
   virtual ~ParameterStorage() = default;
   virtual int64_t stored_bytes() const = 0;
   virtual nlohmann::json describe() const = 0;  // e.g. {"format": "int8", "scales": 1}
+  // For a pruned parameter, size accounting stores the kept codes in a sparse format
+  // (core/storage/sparse_encoding.h): it needs the width of one code and the bytes that
+  // are not per-element codes (scales, zero points). A storage that is not one code per
+  // element keeps value_bits() = 0 and is counted by stored_bytes() alone, mask or not.
+  virtual int value_bits() const { return 0; }
+  virtual int64_t metadata_bytes() const { return 0; }
 };
 
 // A trainable tensor. `mask`, when not empty, has the value's shape and holds 0/1:

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/error.h"
@@ -11,11 +12,13 @@
 #include "core/train/loss.h"
 #include "datasets/batch_loader.h"
 #include "harness/backend_choice.h"
+#include "harness/early_exit_curve.h"
 #include "harness/measure/latency.h"
 #include "harness/measure/rapl_meter.h"
 #include "harness/measure/thread_pinning.h"
 #include "harness/work_counts.h"
 #include "kernels/backend.h"
+#include "methods/pruning/early_exit_graph.h"
 #include "methods/registry.h"
 
 namespace slim {
@@ -63,6 +66,19 @@ json compress_key_config(const Job& job) {
   return key;
 }
 
+// The key of the model after the first `count` steps of the job's pipeline: the job's
+// compression key with the pipeline cut short (steps spelled as job.cpp spells them).
+std::string prefix_key(const Job& job, size_t count) {
+  json key = compress_key_config(job);
+  json steps = json::array();
+  for (size_t i = 0; i < count; ++i) {
+    const StepConfig& step = job.pipeline->steps[i];
+    if (step.method != "fp32") steps.push_back({{"method", step.method}, {"params", step.params}});
+  }
+  key["pipeline"] = std::move(steps);
+  return config_hash(key);
+}
+
 double test_accuracy(Executable& executable, const Dataset& dataset, int64_t batch_size) {
   BatchLoader loader(dataset, dataset.test, BatchOptions{batch_size});
   Batch batch;
@@ -76,6 +92,26 @@ double test_accuracy(Executable& executable, const Dataset& dataset, int64_t bat
     for (size_t i = 0; i < predictions.size(); ++i) correct += predictions[i] == batch.labels[i];
   }
   return static_cast<double>(correct) / static_cast<double>(loader.num_samples());
+}
+
+// The early-exit curve on the backend that ran the job, under the same thread count and
+// pinning as the latency runs, with the method's own threshold among the points.
+json early_exit_metrics(const Model& model, const std::string& backend, const Dataset& dataset,
+                        int threads, const json& method_report) {
+  EarlyExitCurveOptions options;
+  if (method_report.contains("early_exit")) {
+    const double threshold = method_report["early_exit"].at("threshold").get<double>();
+    if (std::find(options.thresholds.begin(), options.thresholds.end(), threshold) ==
+        options.thresholds.end()) {
+      options.thresholds.push_back(threshold);
+    }
+  }
+  ThreadCountScope scope(threads);
+  const ThreadPinning pinning(threads);
+  json curve = measure_early_exit_curve(model, find_backend(backend), dataset, options);
+  curve["threads"] = threads;
+  curve["pinned_cpus"] = pinning.cpus();
+  return curve;
 }
 
 }  // namespace
@@ -106,14 +142,30 @@ Model& JobRunner::compressed_for(const Job& job) {
   if (compressed_ && compressed_key_ == key) return *compressed_;
   compressed_.reset();
   compressed_report_ = json::object();
+  const std::string previous_baseline = baseline_key_;
   Baseline& baseline = baseline_for(job);
-  Model model = baseline.model;
+  if (baseline_key_ != previous_baseline) prefixes_.clear();
   MethodContext context{
       dataset_, baseline.recipe,
       calibration_indices(dataset_.train, sweep_.calibration.size, sweep_.calibration.seed),
       job.seed, log_};
-  for (const StepConfig& step : job.pipeline->steps) {
-    find_method(step.method).apply(model, step.params, context);
+  const std::vector<StepConfig>& steps = job.pipeline->steps;
+  // Start from the longest leading run of steps an earlier job already applied.
+  size_t done = 0;
+  std::optional<PrefixResult> start;
+  for (size_t k = steps.size(); k > 0 && !start; --k) {
+    if ((start = prefixes_.find(prefix_key(job, k)))) done = k;
+  }
+  Model model = start ? std::move(start->model) : baseline.model;
+  if (start) {
+    context.report = std::move(start->report);
+    fmt::print(log_, "reusing the model after step {} of {} ({})\n", done, steps.size(),
+               steps[done - 1].method);
+  }
+  for (size_t i = done; i < steps.size(); ++i) {
+    find_method(steps[i].method).apply(model, steps[i].params, context);
+    // Kept after the last step too: a longer pipeline may continue from this one.
+    prefixes_.store(prefix_key(job, i + 1), model, context.report);
   }
   compressed_ = std::move(model);
   compressed_report_ = std::move(context.report);
@@ -220,12 +272,18 @@ void JobRunner::fill_metrics(const Job& job, json& record, json& metrics, Timing
     metrics["baseline_size_bytes"] = baseline_size;
     metrics["compression_ratio"] = static_cast<double>(baseline_size) / static_cast<double>(size);
     metrics["parameters"] = model.parameter_count();
+    // Per parameter: the format and bytes behind size_bytes (sparse formats for pruned ones).
+    metrics["size_breakdown"] = describe_stored_sizes(model);
   }
   if (measure.wants("macs")) metrics["macs"] = model.macs_per_sample();
 
   start = Clock::now();
   if (measure.wants("latency"))
     metrics["latency"] = measure_latency_and_energy(*executable, metrics);
+  if (measure.wants("early_exit") && find_early_exit(model)) {
+    metrics["early_exit"] = early_exit_metrics(model, record.at("backend_used"), dataset_,
+                                               measure.threads, compressed_report_);
+  }
   timings.measure = seconds_since(start);
 
   if (measure.wants("energy") && !metrics.contains("energy_j")) {

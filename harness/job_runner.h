@@ -8,7 +8,8 @@
 //
 // Consecutive jobs share work: the baseline per (model, seed) and the compressed model
 // per (model, seed, pipeline) are kept for the next job, which plan_jobs() orders to be
-// the same model on the next backend.
+// the same model on the next backend; the models after each leading run of steps are
+// kept too (step_prefix_cache.h), for pipelines that begin with the same steps.
 #pragma once
 
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include "harness/baseline_cache.h"
 #include "harness/job.h"
 #include "harness/measure/energy.h"
+#include "harness/step_prefix_cache.h"
 #include "harness/sweep.h"
 
 namespace slim {
@@ -61,6 +63,7 @@ class JobRunner {
   std::string compressed_key_;
   std::optional<Model> compressed_;
   nlohmann::json compressed_report_ = nlohmann::json::object();
+  StepPrefixCache prefixes_;  // shorter pipelines' models, for pipelines that extend them
   std::map<std::string, double> baseline_accuracy_;  // by baseline key + backend
 };
 

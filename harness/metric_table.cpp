@@ -17,6 +17,10 @@ const std::vector<MetricInfo>& metric_table() {
       {"energy",
        "joules per single-sample inference: RAPL/NVML when readable during the "
        "batch-1 latency runs, else the Horowitz 45 nm operation model"},
+      {"early_exit",
+       "for models with an early exit (method early_exit): accuracy, exit fraction and "
+       "mean/p50/p90 latency of one-sample runs per confidence threshold, beside the model "
+       "without its head"},
   };
   return table;
 }

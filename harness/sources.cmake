@@ -3,6 +3,8 @@
 add_library(slim_harness STATIC
   ${CMAKE_CURRENT_LIST_DIR}/backend_choice.cpp
   ${CMAKE_CURRENT_LIST_DIR}/baseline_cache.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/early_exit_curve.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/early_exit_runner.cpp
   ${CMAKE_CURRENT_LIST_DIR}/grid_expansion.cpp
   ${CMAKE_CURRENT_LIST_DIR}/job.cpp
   ${CMAKE_CURRENT_LIST_DIR}/job_runner.cpp
@@ -10,6 +12,7 @@ add_library(slim_harness STATIC
   ${CMAKE_CURRENT_LIST_DIR}/merge.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metric_table.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_directory.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/step_prefix_cache.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sweep.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sweep_progress.cpp
   ${CMAKE_CURRENT_LIST_DIR}/sweep_runner.cpp

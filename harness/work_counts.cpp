@@ -1,10 +1,14 @@
 #include "harness/work_counts.h"
 
+#include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/model_size.h"
 #include "core/quant/quantized_conv2d.h"
 #include "core/quant/quantized_linear.h"
+#include "kernels/sparse/sparse_lowering.h"
 
 namespace slim {
 namespace {
@@ -34,10 +38,30 @@ bool produces_int8(const Layer& layer, bool first_input_int8) {
   return false;
 }
 
+// On the sparse backend, the Linear layers it runs in a sparse format: their MACs are
+// their stored nonzeros, and their weights are read in that format.
+struct SparseWork {
+  std::map<std::string, double, std::less<>> macs;  // per node, one sample
+  double bytes_saved = 0.0;                         // against FP32 dense
+};
+
+SparseWork sparse_work(const Model& model) {
+  SparseWork work;
+  for (const LinearLowering& layer : plan_sparse_lowering(model)) {
+    if (layer.format == SparseFormat::kDense) continue;
+    work.macs[layer.node] = static_cast<double>(layer.nonzeros);
+    const double dense_bytes =
+        static_cast<double>(layer.out_features * layer.in_features) * kFp32Bytes;
+    work.bytes_saved += dense_bytes - static_cast<double>(layer.weight_bytes);
+  }
+  return work;
+}
+
 }  // namespace
 
 WorkCounts count_work(Model& model, const std::string& backend) {
   const bool integer_backend = backend == "int8";
+  const SparseWork sparse = backend == "sparse" ? sparse_work(model) : SparseWork{};
   const std::vector<Shape> outputs = model.output_shapes(1);
   Shape input_shape = model.sample_shape();
   input_shape.insert(input_shape.begin(), 1);
@@ -51,7 +75,10 @@ WorkCounts count_work(Model& model, const std::string& backend) {
     for (int producer : node.inputs) {
       input_shapes.push_back(producer < 0 ? input_shape : outputs[static_cast<size_t>(producer)]);
     }
-    const auto macs = static_cast<double>(node.layer->macs(input_shapes));
+    const auto sparse_macs = sparse.macs.find(node.name);
+    const double macs = sparse_macs != sparse.macs.end()
+                            ? sparse_macs->second
+                            : static_cast<double>(node.layer->macs(input_shapes));
     const std::string kind = node.layer->kind();
     const bool integer_gemm = integer_backend && (kind == "qlinear" || kind == "qconv2d");
     (integer_gemm ? counts.int8_macs : counts.fp32_macs) += macs;
@@ -63,7 +90,8 @@ WorkCounts count_work(Model& model, const std::string& backend) {
   }
   // The int8 backend holds weights as codes; the FP32 backends as decoded FP32.
   counts.dram_bytes =
-      static_cast<double>(integer_backend ? stored_bytes(model) : fp32_bytes(model));
+      static_cast<double>(integer_backend ? stored_bytes(model) : fp32_bytes(model)) -
+      sparse.bytes_saved;
   counts.sram_bytes = 2.0 * activation_bytes;  // written once, read once
   return counts;
 }

@@ -5,6 +5,15 @@
 #include "core/error.h"
 #include "methods/baseline/finetune.h"
 #include "methods/baseline/fp32.h"
+#include "methods/pruning/agp.h"
+#include "methods/pruning/dynamic_sparse.h"
+#include "methods/pruning/early_exit.h"
+#include "methods/pruning/iterative_prune.h"
+#include "methods/pruning/l1_prune.h"
+#include "methods/pruning/one_shot_prune.h"
+#include "methods/pruning/prune_at_init.h"
+#include "methods/pruning/prune_sensitivity.h"
+#include "methods/pruning/structured/filter_prune.h"
 #include "methods/quantization/dynamic_ptq.h"
 #include "methods/quantization/qat/qat.h"
 #include "methods/quantization/static_ptq.h"
@@ -30,8 +39,12 @@ std::string_view family_name(MethodFamily family) {
 
 const std::vector<Method>& method_table() {
   static const std::vector<Method> table = {
-      fp32_method(),       finetune_method(),    weight_only_quantization_method(),
-      static_ptq_method(), dynamic_ptq_method(), qat_method(),
+      fp32_method(),       finetune_method(),       weight_only_quantization_method(),
+      static_ptq_method(), dynamic_ptq_method(),    qat_method(),
+      prune_method(),      nm_prune_method(),       iterative_prune_method(),
+      agp_method(),        prune_at_init_method(),  filter_prune_method(),
+      l1_prune_method(),   dynamic_sparse_method(), prune_sensitivity_method(),
+      early_exit_method(),
   };
   return table;
 }

@@ -25,5 +25,26 @@ add_library(slim_methods STATIC
   ${CMAKE_CURRENT_LIST_DIR}/quantization/qat/qat_gemm.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quantization/qat/qat_graph.cpp
   ${CMAKE_CURRENT_LIST_DIR}/quantization/qat/qat.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/prunable_weights.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/importance.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/mask_selection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/sparsity_report.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/pruning_settings.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/one_shot_prune.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/iterative_prune.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/agp.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/prune_at_init.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/pruning_training.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/dynamic_sparse.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/l1_prune.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/subset_accuracy.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/sparsity_allocation.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/prune_sensitivity.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/early_exit_graph.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/early_exit.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/structured/channel_groups.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/structured/channel_importance.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/structured/channel_removal.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/pruning/structured/filter_prune.cpp
 )
 target_link_libraries(slim_methods PUBLIC slim_core slim_train slim_datasets)

@@ -52,6 +52,14 @@ nlohmann::json QuantizedConv2d::config() const {
   return config;
 }
 
+void QuantizedConv2d::set_weight_mask(Tensor mask) {
+  if (mask.shape() != weight_parameter_.value.shape()) {
+    throw std::invalid_argument("qconv2d: the weight mask's shape differs from the weight's");
+  }
+  require_zero_where_pruned(*weight_, mask);
+  weight_parameter_.mask = std::move(mask);
+}
+
 std::vector<Named<Parameter>> QuantizedConv2d::parameters() {
   std::vector<Named<Parameter>> out = {{"weight", &weight_parameter_}};
   if (!bias_.empty()) out.emplace_back("bias", &bias_parameter_);

@@ -21,6 +21,10 @@ class QuantizedConv2d final : public UnaryLayer {
   nlohmann::json config() const override;
   std::unique_ptr<Layer> clone() const override { return std::make_unique<QuantizedConv2d>(*this); }
   std::vector<Named<Parameter>> parameters() override;
+  // Carries the pruning mask of the FP32 weight this layer was quantized from, so that size
+  // accounting stores only the kept codes. Throws std::invalid_argument unless the mask has
+  // the weight's shape and every pruned code is its zero point (decodes to exactly 0).
+  void set_weight_mask(Tensor mask);
 
   const Conv2dOptions& options() const { return options_; }
   const QuantizedWeight& weight() const { return *weight_; }

@@ -110,6 +110,14 @@ nlohmann::json QuantizedLinear::config() const {
   return config;
 }
 
+void QuantizedLinear::set_weight_mask(Tensor mask) {
+  if (mask.shape() != weight_parameter_.value.shape()) {
+    throw std::invalid_argument("qlinear: the weight mask's shape differs from the weight's");
+  }
+  require_zero_where_pruned(*weight_, mask);
+  weight_parameter_.mask = std::move(mask);
+}
+
 std::vector<Named<Parameter>> QuantizedLinear::parameters() {
   std::vector<Named<Parameter>> out = {{"weight", &weight_parameter_}};
   if (!bias_.empty()) out.emplace_back("bias", &bias_parameter_);

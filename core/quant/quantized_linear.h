@@ -13,7 +13,8 @@
 // plus bias is computed in FP32 and, for the static scheme, fake-quantized onto the
 // output grid. The integer path must agree with it (tests/quant). These layers are for
 // inference: backward() throws, and their parameters carry a ParameterStorage so size
-// accounting counts the integer encoding and training refuses them.
+// accounting counts the integer encoding and training refuses them. A weight quantized from
+// a pruned one carries its mask too (set_weight_mask), so only the kept codes are counted.
 #pragma once
 
 #include <memory>
@@ -74,6 +75,10 @@ class QuantizedLinear final : public UnaryLayer {
   nlohmann::json config() const override;
   std::unique_ptr<Layer> clone() const override { return std::make_unique<QuantizedLinear>(*this); }
   std::vector<Named<Parameter>> parameters() override;
+  // Carries the pruning mask of the FP32 weight this layer was quantized from, so that size
+  // accounting stores only the kept codes. Throws std::invalid_argument unless the mask has
+  // the weight's shape and every pruned code is its zero point (decodes to exactly 0).
+  void set_weight_mask(Tensor mask);
 
   int64_t in_features() const { return weight_->cols(); }
   int64_t out_features() const { return weight_->rows(); }

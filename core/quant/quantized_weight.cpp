@@ -97,12 +97,15 @@ int64_t QuantizedWeight::distinct_scale_count() const {
   return rows_ * groups_per_row();
 }
 
-int64_t QuantizedWeight::stored_bytes() const {
-  const int64_t code_bytes = packed_size_bytes(rows_ * cols_, range_.bits);
+int64_t QuantizedWeight::metadata_bytes() const {
   const int64_t scale_bytes = distinct_scale_count() * static_cast<int64_t>(sizeof(float));
   // Zero points fit in the code width; a byte each is a simple, slightly generous count.
   const int64_t zero_point_bytes = symmetric() ? 0 : distinct_scale_count();
-  return code_bytes + scale_bytes + zero_point_bytes;
+  return scale_bytes + zero_point_bytes;
+}
+
+int64_t QuantizedWeight::stored_bytes() const {
+  return packed_size_bytes(rows_ * cols_, range_.bits) + metadata_bytes();
 }
 
 nlohmann::json QuantizedWeight::describe() const {
@@ -111,6 +114,26 @@ nlohmann::json QuantizedWeight::describe() const {
           {"group_size", group_size_},
           {"scales", distinct_scale_count()},
           {"bytes", stored_bytes()}};
+}
+
+void require_zero_where_pruned(const QuantizedWeight& weight, const Tensor& mask) {
+  if (mask.numel() != weight.rows() * weight.cols()) {
+    throw std::invalid_argument(fmt::format("quantized weight: a mask of {} for [{}, {}] codes",
+                                            mask.numel(), weight.rows(), weight.cols()));
+  }
+  const auto keep = mask.values();
+  for (int64_t row = 0; row < weight.rows(); ++row) {
+    for (int64_t col = 0; col < weight.cols(); ++col) {
+      const int64_t i = row * weight.cols() + col;
+      if (keep[static_cast<size_t>(i)] != 0.0f) continue;
+      const int32_t zero = weight.zero_point(row, col / weight.group_size());
+      if (weight.codes()[static_cast<size_t>(i)] != zero) {
+        throw std::invalid_argument(fmt::format(
+            "quantized weight: pruned element ({}, {}) has code {}, not its zero point {}", row,
+            col, weight.codes()[static_cast<size_t>(i)], zero));
+      }
+    }
+  }
 }
 
 }  // namespace slim

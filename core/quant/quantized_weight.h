@@ -10,6 +10,9 @@
 // deployment would store: codes packed at `range.bits` (core/quant/packed_codes.h), one
 // FP32 scale per distinct scale, and one byte per zero point when any is non-zero.
 // Unsigned grids are stored shifted into int8, as for activations (activation_quant.h).
+//
+// A pruned weight's mask lives on the Parameter that holds this storage: a pruned weight
+// is 0.0, so its code is exactly its zero point (require_zero_where_pruned checks it).
 #pragma once
 
 #include <cstdint>
@@ -60,6 +63,8 @@ class QuantizedWeight final : public ParameterStorage {
 
   int64_t stored_bytes() const override;
   nlohmann::json describe() const override;
+  int value_bits() const override { return range_.bits; }
+  int64_t metadata_bytes() const override;  // scales and zero points
 
  private:
   int64_t distinct_scale_count() const;
@@ -73,5 +78,9 @@ class QuantizedWeight final : public ParameterStorage {
   std::vector<float> scales_;
   std::vector<int32_t> zero_points_;
 };
+
+// Throws std::invalid_argument unless `mask` has rows * cols entries and every pruned
+// element (mask 0) holds its zero point, i.e. decodes to exactly 0.
+void require_zero_where_pruned(const QuantizedWeight& weight, const Tensor& mask);
 
 }  // namespace slim

@@ -11,7 +11,6 @@ namespace slim {
 namespace {
 
 constexpr int64_t kQ31One = int64_t{1} << 31;  // 1.0 in Q0.31
-constexpr int kMaxInt32Shift = 31;
 
 }  // namespace
 

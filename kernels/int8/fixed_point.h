@@ -20,6 +20,9 @@
 
 namespace slim {
 
+// The multiplier's fraction bits: M = multiplier * 2^(shift - kMaxInt32Shift).
+inline constexpr int kMaxInt32Shift = 31;
+
 struct FixedPointMultiplier {
   int32_t multiplier = 0;  // Q0.31 fraction in [2^30, 2^31), or 0
   int shift = 0;           // power of two: > 0 shifts left, < 0 shifts right

@@ -38,6 +38,15 @@ std::shared_ptr<const QuantizedWeight> weight_for(const std::string& node, const
   return quantize_weight(std::as_const(weight.value).values(), rows, cols, options.weights);
 }
 
+// A pruned weight stays pruned: it is 0.0, so its code is the zero point, and the quantized
+// layer keeps the mask for size accounting.
+template <typename QuantizedLayer>
+std::unique_ptr<Layer> with_mask_of(const Parameter& weight,
+                                    std::unique_ptr<QuantizedLayer> layer) {
+  if (weight.has_mask()) layer->set_weight_mask(weight.mask);
+  return layer;
+}
+
 // The quantized form of a conv2d/linear node with the given scheme.
 std::unique_ptr<Layer> quantize_gemm_layer(const Node& node, const QuantScheme& scheme,
                                            const GraphQuantOptions& graph_options) {
@@ -46,14 +55,18 @@ std::unique_ptr<Layer> quantize_gemm_layer(const Node& node, const QuantScheme& 
     const Conv2dOptions& options = conv->options();
     const int64_t cols = options.in_channels * options.kernel_size * options.kernel_size;
     auto weight = weight_for(node.name, conv->weight(), options.out_channels, cols, graph_options);
-    return std::make_unique<QuantizedConv2d>(
-        options, std::move(weight), bias_values(options.bias ? &conv->bias() : nullptr), scheme);
+    return with_mask_of(conv->weight(),
+                        std::make_unique<QuantizedConv2d>(
+                            options, std::move(weight),
+                            bias_values(options.bias ? &conv->bias() : nullptr), scheme));
   }
   const auto& linear = dynamic_cast<const Linear&>(layer);
   auto weight = weight_for(node.name, linear.weight(), linear.out_features(), linear.in_features(),
                            graph_options);
-  return std::make_unique<QuantizedLinear>(
-      std::move(weight), bias_values(linear.has_bias() ? &linear.bias() : nullptr), scheme);
+  return with_mask_of(
+      linear.weight(),
+      std::make_unique<QuantizedLinear>(
+          std::move(weight), bias_values(linear.has_bias() ? &linear.bias() : nullptr), scheme));
 }
 
 // The ReLU node that alone consumes node `index`, or -1.

@@ -77,8 +77,12 @@ SymmetricQuantizedWeight::SymmetricQuantizedWeight(std::span<const float> weight
   packed_codes_ = pack_codes(codes, bits);
 }
 
+int64_t SymmetricQuantizedWeight::metadata_bytes() const {
+  return static_cast<int64_t>(scales_.size() * sizeof(float));
+}
+
 int64_t SymmetricQuantizedWeight::stored_bytes() const {
-  return static_cast<int64_t>(packed_codes_.size() + scales_.size() * sizeof(float));
+  return static_cast<int64_t>(packed_codes_.size()) + metadata_bytes();
 }
 
 nlohmann::json SymmetricQuantizedWeight::describe() const {

@@ -5,6 +5,9 @@
 // stay FP32. Execution dequantizes at load time (w = q * S) and runs the FP32 kernels,
 // which is what weight-only deployment does: the model gets smaller, not faster. The
 // quantization issue adds activation quantization and integer kernels on top.
+//
+// A pruned weight keeps its mask: it is 0.0, so its code is 0 and it decodes to 0.0 again,
+// and size accounting stores the kept codes sparsely (core/model_size.h).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +30,8 @@ class SymmetricQuantizedWeight final : public ParameterStorage {
 
   int64_t stored_bytes() const override;
   nlohmann::json describe() const override;
+  int value_bits() const override { return bits_; }
+  int64_t metadata_bytes() const override;  // the FP32 scales
   // q * S for every element, in the original order.
   std::vector<float> decode() const;
   std::span<const float> scales() const { return scales_; }
