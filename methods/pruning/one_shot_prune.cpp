@@ -27,11 +27,8 @@ void apply_nm_prune(Model& model, const nlohmann::json& params, MethodContext& c
   if (n >= m) fail("nm_prune: n ({}) must be smaller than m ({})", n, m);
   const LayerSelection layers = parse_layer_selection(params.at("layers").get<std::string>());
   const std::vector<PrunableWeight> weights = prunable_weights(model, layers);
-  ScoreRequest request;
-  request.criterion = parse_criterion(params.at("criterion").get<std::string>());
-  request.dataset = &context.dataset;
-  request.indices = context.calibration_indices;
-  request.taylor.batch_size = context.baseline_recipe.batch_size;
+  ScoreRequest request = calibration_score_request(
+      context, parse_criterion(params.at("criterion").get<std::string>()));
   request.seed = pruning_seed(context.seed, 0x6e6d);  // "nm"
   prune_n_of_m(weights, importance_scores(model, weights, request), n, m);
   nlohmann::json report = sparsity_report(model, weights);

@@ -23,10 +23,7 @@ void apply_prune_at_init(Model& model, const nlohmann::json& params, MethodConte
   settings.layers = parse_layer_selection(params.at("layers").get<std::string>());
   const std::vector<PrunableWeight> weights = prunable_weights(model, settings.layers);
 
-  ScoreRequest request;
-  request.criterion = settings.criterion;
-  request.dataset = &context.dataset;
-  request.indices = context.calibration_indices;
+  ScoreRequest request = calibration_score_request(context, settings.criterion);
   // One batch in training mode: SNIP's saliency at initialisation.
   request.taylor = TaylorOptions{context.baseline_recipe.batch_size, 1, Mode::kTrain,
                                  pruning_seed(context.seed, kSnipStream)};

@@ -38,14 +38,19 @@ uint64_t pruning_seed(uint64_t job_seed, uint64_t stream, uint64_t round) {
   return Rng(job_seed).split(stream).split(round).next_u64();
 }
 
-void prune_pass(Model& model, const PruneSettings& settings, double sparsity,
-                MethodContext& context, uint64_t round) {
-  const std::vector<PrunableWeight> weights = prunable_weights(model, settings.layers);
+ScoreRequest calibration_score_request(const MethodContext& context, Criterion criterion) {
   ScoreRequest request;
-  request.criterion = settings.criterion;
+  request.criterion = criterion;
   request.dataset = &context.dataset;
   request.indices = context.calibration_indices;
   request.taylor.batch_size = context.baseline_recipe.batch_size;
+  return request;
+}
+
+void prune_pass(Model& model, const PruneSettings& settings, double sparsity,
+                MethodContext& context, uint64_t round) {
+  const std::vector<PrunableWeight> weights = prunable_weights(model, settings.layers);
+  ScoreRequest request = calibration_score_request(context, settings.criterion);
   request.taylor.max_batches = settings.gradient_batches;
   request.taylor.seed = pruning_seed(context.seed, kGradientDropoutStream, round);
   request.seed = pruning_seed(context.seed, kRandomScoreStream, round);

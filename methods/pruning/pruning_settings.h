@@ -30,6 +30,10 @@ PruneSettings parse_prune_settings(const nlohmann::json& params);
 void prune_pass(Model& model, const PruneSettings& settings, double sparsity,
                 MethodContext& context, uint64_t round = 0);
 
+// A score request on the context's calibration subset at the baseline's batch size;
+// callers add what is their own (batches, mode, seeds).
+ScoreRequest calibration_score_request(const MethodContext& context, Criterion criterion);
+
 // Derived seeds for a method's own randomness (pruning scores, fine-tuning shuffles), so
 // that none of them repeats the baseline's streams.
 uint64_t pruning_seed(uint64_t job_seed, uint64_t stream, uint64_t round = 0);
