@@ -97,12 +97,33 @@ const Tensor& Model::forward(const Tensor& input, const ForwardContext& context)
 }
 
 void Model::backward(const Tensor& grad_output) {
+  backward(grad_output, {});
+}
+
+void Model::backward(const Tensor& grad_output,
+                     std::span<const std::pair<int, const Tensor*>> extra_output_grads) {
   const size_t count = nodes_.size();
   grads_.resize(count);
   scratch_grads_.resize(2);
   std::vector<bool> has_grad(count, false);
   grads_.back() = grad_output;
   has_grad.back() = true;
+  // Seeded before the reverse walk: every consumer of a node comes later in the graph,
+  // so its contributions are summed onto the seed as usual.
+  for (const auto& [index, grad] : extra_output_grads) {
+    if (index < 0 || static_cast<size_t>(index) >= count ||
+        !grad->same_shape(activations_.at(static_cast<size_t>(index)))) {
+      throw std::logic_error(fmt::format("model {}: extra output gradient for node {} has shape {}",
+                                         architecture_, index, shape_to_string(grad->shape())));
+    }
+    const auto node = static_cast<size_t>(index);
+    if (has_grad[node]) {
+      grads_[node].vector() += grad->vector();
+    } else {
+      grads_[node] = *grad;
+      has_grad[node] = true;
+    }
+  }
   std::vector<Tensor*> outs;
   for (size_t i = count; i-- > 0;) {
     if (!has_grad[i]) continue;

@@ -11,8 +11,10 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/layer.h"
@@ -57,6 +59,12 @@ class Model {
   // The output of node `index` from the last forward() (calibration observes these).
   const Tensor& activation(int index) const { return activations_.at(static_cast<size_t>(index)); }
   void backward(const Tensor& grad_output);
+  // The same, with dL/d(activation) of intermediate nodes added too: each pair is a node
+  // index and a gradient of that node's activation shape (feature distillation pulls a
+  // hidden layer's output towards a teacher's). Equal to backward(grad_output) for the
+  // loss L + sum_k <g_k, activation(k)>.
+  void backward(const Tensor& grad_output,
+                std::span<const std::pair<int, const Tensor*>> extra_output_grads);
 
   std::vector<Named<Parameter>> parameters();
   Parameter& parameter(std::string_view full_name);  // throws UserError listing names

@@ -79,6 +79,7 @@ void BatchLoader::fill_batch(int64_t index, Batch& out) const {
   const int64_t count = std::min(options_.batch_size, num_samples() - begin);
   shape_batch(out.x, count, sample_shape_);
   out.labels.resize(static_cast<size_t>(count));
+  out.indices.resize(static_cast<size_t>(count));
   const uint8_t* images = split_->images.data();
   float* dst = out.x.data();
   for (int64_t i = 0; i < count; ++i) {
@@ -86,6 +87,7 @@ void BatchLoader::fill_batch(int64_t index, Batch& out) const {
     normalise(images + sample * sample_numel_, dst + i * sample_numel_, sample_numel_, scale_,
               offset_);
     out.labels[static_cast<size_t>(i)] = split_->labels[static_cast<size_t>(sample)];
+    out.indices[static_cast<size_t>(i)] = sample;
   }
 }
 

@@ -18,6 +18,9 @@ namespace slim {
 struct Batch {
   Tensor x;                     // {B, C, H, W}: (pixel/255 - mean) / stddev
   std::vector<int32_t> labels;  // B class indices
+  // The samples' indices in their split: per-sample data computed once (a frozen
+  // teacher's logits for distillation) is looked up by them.
+  std::vector<int64_t> indices;
 
   int64_t size() const { return static_cast<int64_t>(labels.size()); }
 };

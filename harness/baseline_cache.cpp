@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "core/error.h"
 #include "core/sha256.h"
 #include "core/train/init.h"
 #include "core/train/progress.h"
@@ -35,6 +38,22 @@ Model train_baseline(const ModelSource& source, const Recipe& recipe, const Data
 }
 
 }  // namespace
+
+ModelSource named_model_source(const std::string& name) {
+  ModelSource source;
+  source.label = name;
+  const std::vector<std::string> zoo = model_names();
+  if (std::find(zoo.begin(), zoo.end(), name) != zoo.end()) {
+    source.zoo = name;
+    source.recipe = find_model(name).default_recipe();
+  } else if (std::filesystem::is_regular_file(name)) {
+    source.checkpoint = name;
+  } else {
+    fail("'{}' is neither a zoo model ({}) nor an existing checkpoint file", name,
+         fmt::join(zoo, ", "));
+  }
+  return source;
+}
 
 std::filesystem::path baseline_cache_path(const ModelSource& source, uint64_t seed,
                                           const Dataset& dataset,

@@ -26,6 +26,11 @@ struct Baseline {
 Baseline obtain_baseline(const ModelSource& source, uint64_t seed, const Dataset& dataset,
                          const std::filesystem::path& cache_dir, std::FILE* log);
 
+// The source a method names with one string (a distillation teacher): a zoo model with
+// its zoo recipe, or an existing checkpoint file. Anything else is a UserError that
+// lists the zoo's models.
+ModelSource named_model_source(const std::string& name);
+
 // Where the cached baseline for (source, seed, dataset) lives.
 std::filesystem::path baseline_cache_path(const ModelSource& source, uint64_t seed,
                                           const Dataset& dataset,

@@ -149,6 +149,10 @@ Model& JobRunner::compressed_for(const Job& job) {
       dataset_, baseline.recipe,
       calibration_indices(dataset_.train, sweep_.calibration.size, sweep_.calibration.seed),
       job.seed, log_};
+  context.baseline_model = &baseline.model;
+  context.trained_model = [this, seed = job.seed](const std::string& source) {
+    return obtain_baseline(named_model_source(source), seed, dataset_, cache_dir_, log_).model;
+  };
   const std::vector<StepConfig>& steps = job.pipeline->steps;
   // Start from the longest leading run of steps an earlier job already applied.
   size_t done = 0;

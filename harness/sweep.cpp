@@ -192,7 +192,9 @@ std::vector<StepConfig> expand_step(const json& step, const JsonPath& at) {
       step.contains("zip") ? parse_zip_groups(step.at("zip"), params, at / "zip") : ZipGroups{};
   std::vector<StepConfig> steps;
   for (const json& combination : expand_grid(params, zip, at / "params")) {
-    steps.push_back({name, resolve_params(method.params, combination, at / "params"), combination});
+    json resolved = resolve_params(method.params, combination, at / "params");
+    if (method.check_params) method.check_params(resolved, at / "params");
+    steps.push_back({name, std::move(resolved), combination});
   }
   return steps;
 }

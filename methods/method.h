@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/json_path.h"
 #include "core/model.h"
 #include "core/train/recipe.h"
 #include "datasets/dataset.h"
@@ -32,6 +33,13 @@ struct MethodContext {
   std::vector<int64_t> calibration_indices;  // into dataset.train, fixed by the sweep's calibration
   uint64_t seed = 0;                         // the job's seed
   std::FILE* log = stderr;                   // progress text (training, calibration)
+  // The job's trained model before the first step of its pipeline: the teacher when a
+  // model distils into a fresh copy of itself, or guides its own compressed version.
+  const Model* baseline_model = nullptr;
+  // Another trained model, named as a sweep's "models" entry would name it: a zoo model
+  // (trained with its zoo recipe and the job's seed, through the baseline cache, so a
+  // teacher is trained once per seed) or a checkpoint path. Null outside the harness.
+  std::function<Model(const std::string& source)> trained_model = {};
   // What a step found out besides the model (a sensitivity table, calibration ranges),
   // keyed by method name; the harness stores it in the job's record as "method_report".
   nlohmann::json report = nlohmann::json::object();
@@ -44,6 +52,10 @@ struct Method {
   ParamSchema params;
   // `params` is resolved: every schema key present, every value checked.
   std::function<void(Model& model, const nlohmann::json& params, MethodContext& context)> apply;
+  // Optional checks that need more than the schema (a teacher that must name a zoo model
+  // or an existing file), run on each resolved combination when the sweep is loaded, so
+  // bad input fails before any training. `at` is the step's "params" object.
+  std::function<void(const nlohmann::json& params, const JsonPath& at)> check_params = {};
 };
 
 }  // namespace slim

@@ -5,6 +5,11 @@
 #include "core/error.h"
 #include "methods/baseline/finetune.h"
 #include "methods/baseline/fp32.h"
+#include "methods/distillation/distill.h"
+#include "methods/distillation/mutual_learning.h"
+#include "methods/lowrank/channel_svd.h"
+#include "methods/lowrank/svd_linear.h"
+#include "methods/lowrank/tucker2.h"
 #include "methods/pruning/agp.h"
 #include "methods/pruning/dynamic_sparse.h"
 #include "methods/pruning/early_exit.h"
@@ -44,7 +49,8 @@ const std::vector<Method>& method_table() {
       prune_method(),      nm_prune_method(),       iterative_prune_method(),
       agp_method(),        prune_at_init_method(),  filter_prune_method(),
       l1_prune_method(),   dynamic_sparse_method(), prune_sensitivity_method(),
-      early_exit_method(),
+      early_exit_method(), distill_method(),        mutual_learning_method(),
+      svd_method(),        tucker2_method(),        channel_svd_method(),
   };
   return table;
 }

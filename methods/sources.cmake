@@ -46,5 +46,24 @@ add_library(slim_methods STATIC
   ${CMAKE_CURRENT_LIST_DIR}/pruning/structured/channel_importance.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pruning/structured/channel_removal.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pruning/structured/filter_prune.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/rank_selection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/truncated_svd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/tucker2_decomposition.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/factored_graph.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/factor_selection.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/lowrank_settings.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/factorization_step.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/svd_linear.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/tucker2.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/lowrank/channel_svd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/kd_loss.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/teacher.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/student_setup.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/feature_hint.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/offline_kd.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/distill.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/mutual_peer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/distillation/mutual_learning.cpp
 )
-target_link_libraries(slim_methods PUBLIC slim_core slim_train slim_datasets)
+# slim_models: distillation names teachers and peers by zoo model.
+target_link_libraries(slim_methods PUBLIC slim_core slim_train slim_datasets slim_models)

@@ -37,4 +37,8 @@ Model build_mlp_800(const Shape& sample_shape, int num_classes) {
   return build_mlp("mlp-800", sample_shape, {800, 800}, num_classes, 0.0f);
 }
 
+Model build_mlp_64(const Shape& sample_shape, int num_classes) {
+  return build_mlp("mlp-64", sample_shape, {64, 64}, num_classes, 0.0f);
+}
+
 }  // namespace slim

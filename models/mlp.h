@@ -1,4 +1,4 @@
-// Multi-layer perceptrons: lenet-300-100, mlp-1200 (with dropout) and mlp-800.
+// Multi-layer perceptrons: lenet-300-100, mlp-1200 (with dropout), mlp-800 and mlp-64.
 #pragma once
 
 #include <vector>
@@ -15,5 +15,6 @@ Model build_mlp(std::string architecture, const Shape& sample_shape,
 Model build_lenet_300_100(const Shape& sample_shape, int num_classes);
 Model build_mlp_1200(const Shape& sample_shape, int num_classes);
 Model build_mlp_800(const Shape& sample_shape, int num_classes);
+Model build_mlp_64(const Shape& sample_shape, int num_classes);
 
 }  // namespace slim

@@ -38,6 +38,8 @@ const std::array kZoo = {
              build_mlp_1200, [] { return recipe(20, 0.05f, 1e-4f); }},
     ZooEntry{"mlp-800", "MLP 784-800-800-10 (distillation student)", build_mlp_800,
              [] { return recipe(20, 0.05f, 1e-4f); }},
+    ZooEntry{"mlp-64", "MLP 784-64-64-10 (small distillation student)", build_mlp_64,
+             [] { return recipe(20, 0.05f, 1e-4f); }},
 };
 
 }  // namespace

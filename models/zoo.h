@@ -7,6 +7,7 @@
 // | resnet-8      | 3x3 stem + three residual stages (16/32/64) with BN, GAP   |
 // | mlp-1200      | MLP 784-1200-1200-10 with dropout (distillation teacher)   |
 // | mlp-800       | MLP 784-800-800-10 (its student)                           |
+// | mlp-64        | MLP 784-64-64-10 (a small student)                         |
 //
 // Builders return an uninitialised model; init_parameters() seeds the weights.
 #pragma once

@@ -72,7 +72,11 @@ std::vector<EpochReport> train(Model& model, const Dataset& dataset, const Recip
                                     : cross_entropy(logits, batch.labels, &grad_logits);
       correct += count_correct(logits, batch.labels, predictions);
       model.zero_grad();
-      model.backward(grad_logits);
+      if (hooks.extra_output_grads) {
+        model.backward(grad_logits, hooks.extra_output_grads());
+      } else {
+        model.backward(grad_logits);
+      }
       lr = schedule.at(step, total_steps, steps_per_epoch);
       optimizer.step(model, lr);
       if (hooks.after_step) hooks.after_step(step);

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <functional>
+#include <span>
+#include <utility>
 
 #include "core/model.h"
 #include "core/train/recipe.h"
@@ -40,6 +42,9 @@ struct BatchProgress {
 struct TrainHooks {
   // Returns the batch loss and writes dL/d(logits); default: cross-entropy on labels.
   std::function<float(const Tensor& logits, const Batch& batch, Tensor& grad_logits)> loss;
+  // Gradients to add at intermediate nodes in backward (Model::backward's pairs), asked
+  // for right after `loss` on the same batch: feature distillation's hint loss.
+  std::function<std::span<const std::pair<int, const Tensor*>>()> extra_output_grads;
   std::function<void(int epoch)> before_epoch;  // 0-based
   std::function<void(int64_t global_step)> after_step;
   std::function<void(const BatchProgress&)> on_batch;

@@ -58,7 +58,7 @@ TEST_CASE("batch loader: without a seed the split order is kept", "[datasets][ba
   for (size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i] == static_cast<int64_t>(i));
 }
 
-TEST_CASE("batch loader: every index exactly once per epoch, labels match",
+TEST_CASE("batch loader: every index exactly once per epoch, labels and indices match",
           "[datasets][batch-loader]") {
   const Dataset& data = synthetic();
   BatchLoader loader(data, data.train, {.batch_size = 48, .shuffle_seed = 5});
@@ -73,6 +73,7 @@ TEST_CASE("batch loader: every index exactly once per epoch, labels match",
         const int64_t sample = loader.epoch_order()[static_cast<size_t>(b * 48 + i)];
         ++hits[static_cast<size_t>(sample)];
         REQUIRE(batch.labels[static_cast<size_t>(i)] == data.train.labels[sample]);
+        REQUIRE(batch.indices[static_cast<size_t>(i)] == sample);
       }
     }
     CHECK(std::all_of(hits.begin(), hits.end(), [](int h) { return h == 1; }));

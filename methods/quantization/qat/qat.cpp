@@ -5,12 +5,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/rng.h"
 #include "core/train/progress.h"
 #include "core/train/trainer.h"
+#include "methods/distillation/kd_loss.h"
+#include "methods/distillation/offline_kd.h"
+#include "methods/distillation/teacher.h"
+#include "methods/pruning/pruning_training.h"
 #include "methods/quantization/activation_calibration.h"
 #include "methods/quantization/bn_folding.h"
 #include "methods/quantization/qat/qat_graph.h"
@@ -68,6 +73,35 @@ nlohmann::json training_report(const Recipe& recipe, const nlohmann::json& param
   return report;
 }
 
+void check_qat_params(const nlohmann::json& params, const JsonPath& at) {
+  const auto teacher = params.at("teacher").get<std::string>();
+  if (!teacher.empty()) check_teacher_name(teacher, at / "teacher");
+}
+
+// With a teacher, QAT's loss becomes Hinton's against the teacher's cached logits (an
+// FP32 guide for its own quantized version with "baseline").
+struct QatTeacher {
+  std::optional<TeacherLogits> logits;
+  std::optional<OfflineDistiller> distiller;
+};
+
+void attach_teacher(QatTeacher& guide, const Model& model, const nlohmann::json& params,
+                    const Recipe& recipe, MethodContext& context, TrainHooks& hooks) {
+  const auto name = params.at("teacher").get<std::string>();
+  if (name.empty()) return;
+  Model teacher = resolve_teacher(name, context);
+  check_teacher_fits(teacher, model);
+  fmt::print(context.log, "qat: guided by teacher {} ({}), T {:g}, alpha {:g}\n", name,
+             teacher.architecture(), params.at("temperature").get<double>(),
+             params.at("alpha").get<double>());
+  guide.logits.emplace(teacher, context.dataset, context.dataset.train);
+  guide.distiller.emplace(
+      *guide.logits,
+      hinton_weights(params.at("temperature").get<float>(), params.at("alpha").get<float>()),
+      training_steps_per_epoch(context.dataset, recipe.batch_size));
+  guide.distiller->attach(hooks);
+}
+
 void apply_qat(Model& model, const nlohmann::json& params, MethodContext& context) {
   const QatOptions options = parse_qat_options(params);
   const ActivationGrids grids = calibrate_like_static_ptq(model, params, context);
@@ -78,10 +112,16 @@ void apply_qat(Model& model, const nlohmann::json& params, MethodContext& contex
   fmt::print(context.log, "qat: {} epoch(s), cosine from lr {:g}, estimator {}\n", recipe.epochs,
              recipe.lr, params.at("estimator").get<std::string>());
   TrainingProgress progress(context.log);
-  const TrainHooks hooks = qat_hooks(qat, freeze_bn_epoch, progress, context.log);
+  TrainHooks hooks = qat_hooks(qat, freeze_bn_epoch, progress, context.log);
+  QatTeacher guide;
+  attach_teacher(guide, model, params, recipe, context, hooks);
   const std::vector<EpochReport> epochs = train(qat, context.dataset, recipe, hooks);
 
   context.report["qat"] = training_report(recipe, params, epochs);
+  if (guide.distiller) {
+    context.report["qat"]["teacher"] = params.at("teacher");
+    context.report["qat"]["distillation"] = guide.distiller->report();
+  }
   model = convert_qat_model(qat, options);
 }
 
@@ -119,8 +159,15 @@ Method qat_method() {
                          "QAT epochs as a fraction of the baseline's (rounded, at least 1)"),
             int_param("freeze_bn_epoch", 1, 0, 10000,
                       "epochs with BatchNorm batch statistics before the running statistics "
-                      "are frozen (0: frozen throughout)")}}),
+                      "are frozen (0: frozen throughout)"),
+            choice_param("teacher", "", {},
+                         "distil from this teacher while training (\"baseline\": the FP32 "
+                         "model; a zoo model or checkpoint); empty: cross-entropy only"),
+            number_param("temperature", 4.0, 0.5, 100.0, "distillation temperature T"),
+            number_param("alpha", 0.9, 0.0, 1.0,
+                         "weight of the T^2-scaled KL term; 1 - alpha weighs the labels")}}),
       .apply = apply_qat,
+      .check_params = check_qat_params,
   };
 }
 

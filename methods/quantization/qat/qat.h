@@ -12,7 +12,9 @@
 // (default 1), then with the frozen running statistics, which the deployed folding uses.
 // estimator picks the fake-quant gradient: ste (calibrated grids fixed; weights
 // recalibrated by the weight calibrator every step) or lsq (learned scales; the weight
-// calibrator is then unused).
+// calibrator is then unused). With `teacher` set ("baseline": the FP32 model), the loss is
+// Hinton et al.'s distillation loss against that teacher's logits (temperature, alpha;
+// methods/distillation/) instead of cross-entropy alone.
 #pragma once
 
 #include <cstdint>

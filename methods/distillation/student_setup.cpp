@@ -1,0 +1,62 @@
+#include "methods/distillation/student_setup.h"
+
+#include "core/error.h"
+#include "core/layers/batch_norm.h"
+#include "core/rng.h"
+#include "methods/pruning/pruning_training.h"
+
+namespace slim {
+
+ParamSpec student_init_param() {
+  return choice_param("init", "scratch", {"scratch", "trained"},
+                      "scratch: the baseline's initial weights, recipe and shuffles (Hinton's "
+                      "comparison); trained: continue from the current model");
+}
+
+StudentInit parse_student_init(const std::string& name) {
+  if (name == "scratch") return StudentInit::kScratch;
+  if (name == "trained") return StudentInit::kTrained;
+  fail("unknown init '{}'; valid choices: scratch, trained", name);
+}
+
+std::string student_init_name(StudentInit init) {
+  return init == StudentInit::kScratch ? "scratch" : "trained";
+}
+
+void reset_batch_norms(Model& model) {
+  for (const Node& node : model.nodes()) {
+    if (auto* bn = dynamic_cast<BatchNorm*>(node.layer.get())) {
+      bn->gamma().value.fill(1.0f);
+      bn->beta().value.fill(0.0f);
+      bn->running_mean().fill(0.0f);
+      bn->running_var().fill(1.0f);
+      bn->set_frozen(false);
+    }
+  }
+}
+
+void apply_masks(Model& model) {
+  for (auto& [name, parameter] : model.parameters()) {
+    if (parameter->has_mask()) {
+      parameter->value.vector().array() *= parameter->mask.vector().array();
+    }
+  }
+}
+
+void prepare_student(Model& model, StudentInit init, uint64_t seed) {
+  if (init == StudentInit::kTrained) return;
+  reset_to_initial_weights(model, seed);  // linear and convolution layers only
+  reset_batch_norms(model);
+  apply_masks(model);
+}
+
+Recipe student_recipe(const MethodContext& context, StudentInit init, int epochs, double lr_scale,
+                      uint64_t stream) {
+  Recipe recipe = context.baseline_recipe;
+  if (epochs > 0) recipe.epochs = epochs;
+  recipe.lr = static_cast<float>(recipe.lr * lr_scale);
+  if (init == StudentInit::kTrained) recipe.seed = Rng(context.seed).split(stream).next_u64();
+  return recipe;
+}
+
+}  // namespace slim
