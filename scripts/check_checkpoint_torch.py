@@ -161,6 +161,7 @@ def define_zoo(torch):
         "resnet-8": ResNet8,
         "mlp-1200": mlp([1200, 1200], 0.3),
         "mlp-800": mlp([800, 800], 0.0),
+        "mlp-64": mlp([64, 64], 0.0),
     }
 
 

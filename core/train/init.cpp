@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/layers/batch_norm.h"
 #include "core/layers/conv2d.h"
 #include "core/layers/linear.h"
 
@@ -24,6 +25,12 @@ void init_parameters(Model& model, Rng& rng) {
       const auto& o = conv->options();
       he_normal(conv->weight().value, o.in_channels * o.kernel_size * o.kernel_size, rng);
       if (o.bias) conv->bias().value.zero();
+    } else if (auto* bn = dynamic_cast<BatchNorm*>(node.layer.get())) {
+      bn->gamma().value.fill(1.0f);
+      bn->beta().value.fill(0.0f);
+      bn->running_mean().fill(0.0f);
+      bn->running_var().fill(1.0f);
+      bn->set_frozen(false);
     }
   }
 }

@@ -1,6 +1,7 @@
 #include "core/train/trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <vector>
 
 #include "core/error.h"
@@ -38,6 +39,17 @@ void refuse_encoded_parameters(Model& model) {
   }
 }
 
+// A NaN or infinite loss never recovers: every later step trains on NaN weights and the
+// run would end at chance accuracy, recorded as if it were a result. Stop and say why.
+void stop_if_diverged(float loss, int epoch, int64_t batch, float lr) {
+  if (!std::isfinite(loss)) {
+    fail(
+        "training diverged: the loss is {} at epoch {}, batch {} (learning rate {:g}); lower the "
+        "learning rate (a method's lr_scale, or the recipe's lr)",
+        loss, epoch + 1, batch + 1, lr);
+  }
+}
+
 }  // namespace
 
 std::vector<EpochReport> train(Model& model, const Dataset& dataset, const Recipe& recipe,
@@ -70,6 +82,7 @@ std::vector<EpochReport> train(Model& model, const Dataset& dataset, const Recip
       const Tensor& logits = model.forward(batch.x, context);
       const float loss = hooks.loss ? hooks.loss(logits, batch, grad_logits)
                                     : cross_entropy(logits, batch.labels, &grad_logits);
+      stop_if_diverged(loss, epoch, b, schedule.at(step, total_steps, steps_per_epoch));
       correct += count_correct(logits, batch.labels, predictions);
       model.zero_grad();
       if (hooks.extra_output_grads) {

@@ -41,7 +41,6 @@ Model build_peer(const std::string& peer, const Model& student, const Dataset& d
                     : find_model(peer).build(dataset.sample_shape, dataset.num_classes);
   Rng init_rng = Rng(seed).split(kPeerStream).split(kInitStream);
   init_parameters(model, init_rng);
-  reset_batch_norms(model);
   apply_masks(model);
   return model;
 }

@@ -1,7 +1,6 @@
 #include "methods/distillation/student_setup.h"
 
 #include "core/error.h"
-#include "core/layers/batch_norm.h"
 #include "core/rng.h"
 #include "methods/pruning/pruning_training.h"
 
@@ -23,18 +22,6 @@ std::string student_init_name(StudentInit init) {
   return init == StudentInit::kScratch ? "scratch" : "trained";
 }
 
-void reset_batch_norms(Model& model) {
-  for (const Node& node : model.nodes()) {
-    if (auto* bn = dynamic_cast<BatchNorm*>(node.layer.get())) {
-      bn->gamma().value.fill(1.0f);
-      bn->beta().value.fill(0.0f);
-      bn->running_mean().fill(0.0f);
-      bn->running_var().fill(1.0f);
-      bn->set_frozen(false);
-    }
-  }
-}
-
 void apply_masks(Model& model) {
   for (auto& [name, parameter] : model.parameters()) {
     if (parameter->has_mask()) {
@@ -45,8 +32,7 @@ void apply_masks(Model& model) {
 
 void prepare_student(Model& model, StudentInit init, uint64_t seed) {
   if (init == StudentInit::kTrained) return;
-  reset_to_initial_weights(model, seed);  // linear and convolution layers only
-  reset_batch_norms(model);
+  reset_to_initial_weights(model, seed);  // BatchNorm included (core/train/init.h)
   apply_masks(model);
 }
 

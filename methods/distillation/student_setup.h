@@ -30,8 +30,6 @@ std::string student_init_name(StudentInit init);
 // Re-initialises the model for kScratch (see above); leaves it alone for kTrained.
 void prepare_student(Model& model, StudentInit init, uint64_t seed);
 
-// Writes the initial values of every BatchNorm layer (γ = 1, β = 0, mean 0, variance 1).
-void reset_batch_norms(Model& model);
 // Multiplies every masked parameter by its mask (a re-initialised pruned model).
 void apply_masks(Model& model);
 

@@ -31,7 +31,8 @@ Recipe recipe_from_params(const MethodContext& context, const nlohmann::json& pa
                           uint64_t stream);
 
 // Resets the model to the initial weights its dense baseline started from (the seed's
-// init stream), for methods that prune while training from scratch.
+// init stream; BatchNorm back to its initial state too), for methods that prune while
+// training from scratch.
 void reset_to_initial_weights(Model& model, uint64_t seed);
 
 // train() with progress on context.log and no per-epoch test evaluation: a method that

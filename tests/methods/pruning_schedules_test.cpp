@@ -20,6 +20,7 @@
 #include "methods/pruning/mask_selection.h"
 #include "methods/pruning/prunable_weights.h"
 #include "methods/pruning/prune_sensitivity.h"
+#include "methods/pruning/pruning_training.h"
 #include "methods/pruning/sparsity_allocation.h"
 #include "methods/registry.h"
 #include "models/zoo.h"
@@ -300,4 +301,41 @@ TEST_CASE("prune_sensitivity reports curves on train samples and allocates to th
   CHECK(result.contains("accuracy_after_allocation"));
 }
 
+}  // namespace slim
+
+namespace slim {
+namespace {
+
+// Pruning at initialisation and distillation from scratch rewind a trained model: what
+// they start from must be the seed's fresh model exactly, BatchNorm state included, or a
+// resnet would keep its trained scales and running statistics.
+TEST_CASE("reset_to_initial_weights rewinds a trained resnet-8 to its fresh state, BatchNorm too",
+          "[pruning]") {
+  constexpr uint64_t kSeed = 11;
+  Model fresh = find_model("resnet-8").build({1, 28, 28}, 10);
+  Rng init_rng = Rng(kSeed).split(kInitStream);
+  init_parameters(fresh, init_rng);
+
+  Model trained = fresh;
+  for (auto& [name, parameter] : trained.parameters()) parameter->value.fill(0.25f);
+  for (auto& [name, buffer] : trained.buffers()) buffer->fill(3.0f);
+  reset_to_initial_weights(trained, kSeed);
+
+  auto fresh_parameters = fresh.parameters();
+  auto reset_parameters = trained.parameters();
+  REQUIRE(fresh_parameters.size() == reset_parameters.size());
+  for (size_t i = 0; i < fresh_parameters.size(); ++i) {
+    CAPTURE(fresh_parameters[i].first);
+    CHECK(fresh_parameters[i].second->value.vector() == reset_parameters[i].second->value.vector());
+  }
+  auto fresh_buffers = fresh.buffers();
+  auto reset_buffers = trained.buffers();
+  REQUIRE(!fresh_buffers.empty());
+  for (size_t i = 0; i < fresh_buffers.size(); ++i) {
+    CAPTURE(fresh_buffers[i].first);
+    CHECK(fresh_buffers[i].second->vector() == reset_buffers[i].second->vector());
+  }
+}
+
+}  // namespace
 }  // namespace slim
