@@ -12,6 +12,8 @@
 #include "core/train/trainer.h"
 #include "methods/distillation/mutual_peer.h"
 #include "methods/distillation/student_setup.h"
+#include "methods/pruning/mask_selection.h"
+#include "methods/pruning/prunable_weights.h"
 #include "methods/pruning/pruning_training.h"
 #include "models/zoo.h"
 
@@ -41,7 +43,7 @@ Model build_peer(const std::string& peer, const Model& student, const Dataset& d
                     : find_model(peer).build(dataset.sample_shape, dataset.num_classes);
   Rng init_rng = Rng(seed).split(kPeerStream).split(kInitStream);
   init_parameters(model, init_rng);
-  apply_masks(model);
+  apply_masks(prunable_weights(model, LayerSelection::kAll));
   return model;
 }
 

@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 #include "core/rng.h"
+#include "methods/pruning/mask_selection.h"
+#include "methods/pruning/prunable_weights.h"
 #include "methods/pruning/pruning_training.h"
 
 namespace slim {
@@ -22,18 +24,10 @@ std::string student_init_name(StudentInit init) {
   return init == StudentInit::kScratch ? "scratch" : "trained";
 }
 
-void apply_masks(Model& model) {
-  for (auto& [name, parameter] : model.parameters()) {
-    if (parameter->has_mask()) {
-      parameter->value.vector().array() *= parameter->mask.vector().array();
-    }
-  }
-}
-
 void prepare_student(Model& model, StudentInit init, uint64_t seed) {
   if (init == StudentInit::kTrained) return;
   reset_to_initial_weights(model, seed);  // BatchNorm included (core/train/init.h)
-  apply_masks(model);
+  apply_masks(prunable_weights(model, LayerSelection::kAll));
 }
 
 Recipe student_recipe(const MethodContext& context, StudentInit init, int epochs, double lr_scale,

@@ -30,9 +30,6 @@ std::string student_init_name(StudentInit init);
 // Re-initialises the model for kScratch (see above); leaves it alone for kTrained.
 void prepare_student(Model& model, StudentInit init, uint64_t seed);
 
-// Multiplies every masked parameter by its mask (a re-initialised pruned model).
-void apply_masks(Model& model);
-
 // The baseline's recipe with `epochs` (0: the baseline's) and lr × `lr_scale`; the seed
 // is the baseline's for kScratch and the job's seed split by `stream` for kTrained.
 Recipe student_recipe(const MethodContext& context, StudentInit init, int epochs, double lr_scale,
