@@ -123,8 +123,20 @@ double backend_accuracy(const Model& model, const std::string& backend, const Da
 
 JobRunner::JobRunner(const Sweep& sweep, const Dataset& dataset, std::filesystem::path cache_dir,
                      std::FILE* log)
-    : sweep_(sweep), dataset_(dataset), cache_dir_(std::move(cache_dir)), log_(log) {
-  if (sweep.measure.wants("energy")) energy_meter_ = open_rapl_meter();
+    : sweep_(sweep), dataset_(dataset), cache_dir_(std::move(cache_dir)), log_(log) {}
+
+EnergyMeter* JobRunner::energy_meter_for(const std::string& backend, std::string* why_unavailable) {
+  const Backend& entry = find_backend(backend);
+  const std::string key = entry.open_energy_meter ? backend : std::string();
+  auto it = energy_meters_.find(key);
+  if (it == energy_meters_.end()) {
+    OpenedMeter opened;
+    opened.meter = entry.open_energy_meter ? entry.open_energy_meter(&opened.why_unavailable)
+                                           : open_rapl_meter(&opened.why_unavailable);
+    it = energy_meters_.emplace(key, std::move(opened)).first;
+  }
+  *why_unavailable = it->second.why_unavailable;
+  return it->second.meter.get();
 }
 
 Baseline& JobRunner::baseline_for(const Job& job) {
@@ -191,15 +203,23 @@ double JobRunner::baseline_accuracy_on(const Job& job) {
   return it->second;
 }
 
-json JobRunner::measure_latency_and_energy(Executable& executable, json& metrics) {
+json JobRunner::measure_latency_and_energy(Executable& executable, const std::string& backend,
+                                           json& metrics) {
   const MeasureConfig& measure = sweep_.measure;
+  std::string why_no_meter;
+  EnergyMeter* energy_meter =
+      measure.wants("energy") ? energy_meter_for(backend, &why_no_meter) : nullptr;
+  // Said in the record, so that the modelled figure that replaces it is explained.
+  if (measure.wants("energy") && energy_meter == nullptr) {
+    metrics["energy_meter_unavailable"] = why_no_meter;
+  }
   ThreadCountScope threads(measure.threads);
   const ThreadPinning pinning(measure.threads);
   json per_batch = json::array();
   for (int64_t batch_size : measure.batch_sizes) {
     const Tensor input = latency_input(dataset_, batch_size);
     // Energy is read over the single-sample runs: the figure reported is per inference.
-    EnergyMeter* meter = batch_size == 1 && measure.wants("energy") ? energy_meter_.get() : nullptr;
+    EnergyMeter* meter = batch_size == 1 ? energy_meter : nullptr;
     const LatencyStats stats =
         measure_latency([&] { executable.run(input); }, measure.latency, meter);
     json entry = stats.to_json();
@@ -283,7 +303,8 @@ void JobRunner::fill_metrics(const Job& job, json& record, json& metrics, Timing
 
   start = Clock::now();
   if (measure.wants("latency"))
-    metrics["latency"] = measure_latency_and_energy(*executable, metrics);
+    metrics["latency"] =
+        measure_latency_and_energy(*executable, record.at("backend_used"), metrics);
   if (measure.wants("early_exit") && find_early_exit(model)) {
     metrics["early_exit"] = early_exit_metrics(model, record.at("backend_used"), dataset_,
                                                measure.threads, compressed_report_);

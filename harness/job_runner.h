@@ -50,13 +50,21 @@ class JobRunner {
   Baseline& baseline_for(const Job& job);
   Model& compressed_for(const Job& job);
   double baseline_accuracy_on(const Job& job);
-  nlohmann::json measure_latency_and_energy(Executable& executable, nlohmann::json& metrics);
+  nlohmann::json measure_latency_and_energy(Executable& executable, const std::string& backend,
+                                            nlohmann::json& metrics);
+  EnergyMeter* energy_meter_for(const std::string& backend, std::string* why_unavailable);
 
   const Sweep& sweep_;
   const Dataset& dataset_;
   std::filesystem::path cache_dir_;
   std::FILE* log_;
-  std::unique_ptr<EnergyMeter> energy_meter_;  // RAPL when readable, else null
+  // Opened once per counter, on first use: the host's (RAPL) for CPU backends, and each
+  // device backend's own (NVML for cuda). Null, with the reason, when unreadable.
+  struct OpenedMeter {
+    std::unique_ptr<EnergyMeter> meter;
+    std::string why_unavailable;
+  };
+  std::map<std::string, OpenedMeter> energy_meters_;  // by backend name; "" is the host
 
   std::string baseline_key_;
   std::optional<Baseline> baseline_;

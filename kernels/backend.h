@@ -14,6 +14,7 @@
 
 #include "core/model.h"
 #include "core/tensor.h"
+#include "harness/measure/energy.h"
 
 namespace slim {
 
@@ -43,6 +44,10 @@ struct Backend {
   // e.g. "OpenBLAS core Zen" or "int8 GEMM avx2 (...)". Asked at lowering time, because
   // it may depend on the CPU and on the environment.
   std::function<std::string()> variant;
+  // The energy counter of the device that runs the plan (NVML for a GPU), or empty for
+  // backends that run on the host CPU, whose energy the harness reads from RAPL. Returns
+  // nullptr, with the reason in *why, when the counter cannot be read.
+  std::function<std::unique_ptr<EnergyMeter>(std::string* why)> open_energy_meter;
 };
 
 // The explicit list of backends, in the order `slimbench list backends` shows them.

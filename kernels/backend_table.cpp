@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <cstddef>
 #include <utility>
 
 #include "core/error.h"
@@ -17,10 +18,14 @@
 
 #if defined(SLIMBENCH_HAVE_CUDA) && defined(SLIMBENCH_HAVE_CUBLAS)
 #include "kernels/cuda/cuda_fp32_backend.h"
+#include "kernels/cuda/nvml_meter.h"
 #endif
 
 namespace slim {
 namespace {
+
+// CPU backends have no energy counter of their own: the harness reads the host's.
+constexpr std::nullptr_t kHostEnergy = nullptr;
 
 std::string always_available() {
   return "";
@@ -44,8 +49,8 @@ std::string int8_variant() {
 Backend fp32_backend(std::string name, std::string description, GemmFunction gemm,
                      std::function<std::string()> variant) {
   auto lower = [name, gemm](const Model& model) { return lower_graph(model, name, gemm); };
-  return {std::move(name), std::move(description), always_available, std::move(lower),
-          std::move(variant)};
+  return {std::move(name),  std::move(description), always_available,
+          std::move(lower), std::move(variant),     kHostEnergy};
 }
 
 std::vector<Backend> make_backend_table() {
@@ -69,7 +74,7 @@ std::vector<Backend> make_backend_table() {
               "INT8 integer execution of quantized layers (AMX, AVX-512 VNNI, AVX2 or scalar GEMM, "
               "chosen at run time); FP32 layers through OpenBLAS",
               always_available, [](const Model& model) { return lower_int8(model, gemm_openblas); },
-              int8_variant});
+              int8_variant, kHostEnergy});
   // Linear layers with sparse weights through CSR or 2:4 kernels (kernels/sparse/
   // sparse_lowering.h says which), everything else as on the openblas backend.
   table.push_back(Backend{"sparse",
@@ -79,19 +84,20 @@ std::vector<Backend> make_backend_table() {
                           [] {
                             return fmt::format("CSR and 2:4 kernels {}; dense layers: {}",
                                                sparse_kernels_name(), openblas_variant());
-                          }});
+                          },
+                          kHostEnergy});
 #if defined(SLIMBENCH_HAVE_CUDA) && defined(SLIMBENCH_HAVE_CUBLAS)
   // FP32 on the GPU through the same graph executor (kernels/cuda/cuda_fp32_backend.h);
   // only in builds with the CUDA backend, and unavailable without a device.
-  table.push_back(Backend{"cuda",
-                          "FP32, cuBLAS SGEMM on the GPU (no TF32), weights kept on the device; "
-                          "latency includes per-layer host<->device copies of activations",
-                          cuda_backend_unavailable_reason,
-                          [](const Model& model) {
-                            return with_device_operand_cache(
-                                lower_graph(model, "cuda", gemm_cuda_fp32_host_operands));
-                          },
-                          cuda_backend_variant});
+  table.push_back(Backend{
+      "cuda",
+      "FP32, cuBLAS SGEMM on the GPU (no TF32), weights kept on the device; "
+      "latency includes per-layer host<->device copies of activations",
+      cuda_backend_unavailable_reason,
+      [](const Model& model) {
+        return with_device_operand_cache(lower_graph(model, "cuda", gemm_cuda_fp32_host_operands));
+      },
+      cuda_backend_variant, [](std::string* why) { return open_nvml_meter(0, why); }});
 #endif
   return table;
 }

@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine, from .gpu-bundle/ (made by scripts/gpu-bundle): every CUDA test
-# (a missing GPU fails here rather than skips), the CPU int8 GEMM variant tests one test
-# case per process (a variant this CPU lacks exits as skipped with its reason), then the
-# GEMM benchmarks. Usage: run.sh [OUT_DIR]
+# Runs on the GPU machine, from .gpu-bundle/ (made by scripts/gpu-bundle):
+#   1. every CUDA test case, one process each (a missing GPU fails here rather than skips);
+#   2. the CPU int8 GEMM variant tests, one process each (a variant this CPU lacks exits as
+#      skipped with its reason);
+#   3. the sweep experiments/gpu.json on the bundled Fashion-MNIST and baselines, with a
+#      check that every cuda record's energy came from NVML or says why not;
+#   4. the GEMM benchmarks.
+# Then a summary. Usage: run.sh [OUT_DIR]; logs, the sweep's records and benchmark JSON
+# go to OUT_DIR.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/out}
@@ -17,26 +22,69 @@ summary=()
 note() { summary+=("$1"); }
 
 echo "==== machine"
-nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv || true
+cat "$here/BUILD_INFO"
+nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap,power.limit --format=csv || true
 grep -m1 'model name' /proc/cpuinfo
-grep -m1 -o -w -E 'avx512_vnni|amx_int8' /proc/cpuinfo | sort -u | tr '\n' ' '; echo
+echo "cores: $(nproc); int8 ISA: $(grep -o -w -E 'avx512_vnni|avx_vnni|amx_int8|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 
-echo "==== test_cuda"
-"$here/bin/test_cuda" --durations yes >"$out/test_cuda.log" 2>&1
-status=$?
-grep -E 'max\||ratio|skipped|reason|FAILED|test cases|assertions|All tests' "$out/test_cuda.log" | head -80
-note "test_cuda: exit $status"
+# One process per test case: a test that skips ends its process (tests/cuda/skip.h).
+# Prints "pass|skipped|FAIL (exit): name" and the case's own output, indented.
+run_cases() {
+  local program=$1 tag=$2 log=$3
+  "$here/bin/$program" $tag --list-test-names-only | grep -v -E '^$|matching test case' |
+    while read -r name; do
+      "$here/bin/$program" "$name" >"$out/case.log" 2>&1
+      local code=$? verdict=FAIL
+      [[ $code == 0 ]] && verdict=pass
+      [[ $code == 4 ]] && verdict=skipped
+      echo "$verdict ($code): $name"
+      if [[ $verdict == FAIL ]]; then
+        tail -n 25 "$out/case.log" | sed 's/^/    /'
+      else
+        grep -v -E '^(=+|-+|~+|All tests passed.*|test cases:.*|Filters:.*|Randomness seeded.*)$' \
+          "$out/case.log" | grep -v '^$' | head -n 12 | sed 's/^/    /'
+      fi
+    done | tee "$out/$log"
+  note "$program $tag: $(grep -c '^pass' "$out/$log") pass, $(grep -c '^skipped' "$out/$log") skipped, $(grep -c '^FAIL' "$out/$log") failed"
+}
 
+echo "==== test_cuda (one process per test case)"
+run_cases test_cuda "" test_cuda.log
 echo "==== int8 GEMM variants on this CPU (one process per test case)"
-"$here/bin/test_kernels" "[int8_dispatch]" --list-test-names-only | grep -v '^$' |
-  while read -r name; do
-    "$here/bin/test_kernels" "$name" >"$out/int8_case.log" 2>&1
-    code=$?
-    verdict=$([[ $code == 0 ]] && echo pass || ([[ $code == 4 ]] && echo skipped || echo FAIL))
-    echo "$verdict ($code): $name $(grep -h 'reason' "$out/int8_case.log" | head -1)"
-    [[ $code != 0 && $code != 4 ]] && cat "$out/int8_case.log" | tail -20
-  done | tee "$out/int8_dispatch.log"
-note "int8 variants: $(grep -c '^pass' "$out/int8_dispatch.log") pass, $(grep -c '^skipped' "$out/int8_dispatch.log") skipped, $(grep -c '^FAIL' "$out/int8_dispatch.log") failed"
+run_cases test_kernels "[int8_dispatch]" int8_dispatch.log
+rm -f "$out/case.log"
+
+echo "==== sweep experiments/gpu.json"
+work=$(mktemp -d)
+mkdir -p "$work/runs/cache"
+cp "$here"/cache/*.safetensors "$work/runs/cache/" 2>/dev/null
+SLIMBENCH_FASHION_MNIST_DIR="$here/data" timeout 300 "$here/bin/slimbench" run \
+  "$here/experiments/gpu.json" --results-dir "$work/runs" 2>"$out/sweep.log"
+note "sweep gpu.json: exit $?"
+run_dir=$(ls -d "$work"/runs/gpu/*/ 2>/dev/null | head -n 1)
+if [[ -n $run_dir ]]; then
+  cp "$run_dir"/runs.jsonl "$run_dir"/env.json "$run_dir"/table.md "$out/" 2>/dev/null
+  python3 - "$run_dir/runs.jsonl" <<'PY' || note "sweep gpu.json: energy check FAILED"
+import json, sys
+bad = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    m = r.get("metrics", {})
+    lat = {e["batch_size"]: e for e in m.get("latency", [])}
+    def p50(b):
+        return f"{lat[b]['latency_us']['p50']:.1f}" if b in lat else "-"
+    print(f"{r['labels'].get('model', '?'):14} {r['labels'].get('pipeline', '?'):12} "
+          f"{r.get('backend_used', '?'):9} {r['status']:6} top1 {m.get('accuracy', float('nan')):.4f} "
+          f"p50 b1 {p50(1)} us, b256 {p50(256)} us; energy {m.get('energy_j', float('nan')):.3g} J "
+          f"({m.get('energy_source', '?')}{'; ' + m['energy_meter_unavailable'] if 'energy_meter_unavailable' in m else ''})"
+          f"  [{r.get('backend_variant', '')[:60]}]")
+    if r.get("backend_used") == "cuda" and m.get("energy_source") != "nvml" and not m.get("energy_meter_unavailable"):
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+else
+  tail -n 20 "$out/sweep.log"
+fi
 
 run_bench() {
   local name=$1 filter=$2

@@ -10,7 +10,7 @@
 
 namespace slim {
 
-// A cumulative hardware energy counter (RAPL today, NVML later).
+// A cumulative hardware energy counter: RAPL for the host CPU, NVML for a GPU.
 class EnergyMeter {
  public:
   virtual ~EnergyMeter() = default;

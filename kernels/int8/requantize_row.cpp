@@ -27,6 +27,13 @@ __attribute__((target("avx2"))) __m256i requantize_four(__m256i sum, __m256i mul
   return _mm256_sub_epi64(_mm256_xor_si256(rounded, negative), negative);
 }
 
+// Four int32 values widened to 64-bit lanes. A named function rather than a lambda: a
+// lambda does not inherit its caller's target attribute, so builds without -march=native
+// would not compile it.
+__attribute__((target("avx2"))) __m256i load4(const int32_t* p) {
+  return _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
 }  // namespace
 
 int8_t requantize_channel(const RowRequantization& r, int64_t o, int32_t acc) {
@@ -53,9 +60,6 @@ __attribute__((target("avx2"))) void requantize_row_avx2(const RowRequantization
                        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
   int64_t o = 0;
   for (; o + 4 <= channels; o += 4) {
-    const auto load4 = [](const int32_t* p) {
-      return _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
-    };
     const __m256i sum = _mm256_add_epi64(load4(acc + o), load4(r.biases.data() + o));
     const __m256i scaled =
         requantize_four(sum, load4(r.multipliers.data() + o), load4(r.exponents.data() + o));

@@ -52,6 +52,19 @@ if bad:
     sys.exit(f"{bad} metric value(s) differ or are missing")
 print(f"metrics {', '.join(fields)} identical for every job")
 
+# Energy provenance: a measured figure names its counter; a modelled one says why no
+# counter was read (on these VMs: no /sys/class/powercap).
+for job, record in ra.items():
+    metrics = record["metrics"]
+    source, why = metrics.get("energy_source"), metrics.get("energy_meter_unavailable")
+    if "energy_j" not in metrics or source is None:
+        sys.exit(f"job {job}: no energy_j or energy_source in {sorted(metrics)}")
+    if source == "model-horowitz45" and not why:
+        sys.exit(f"job {job}: modelled energy without energy_meter_unavailable")
+    if source != "model-horowitz45" and why is not None:
+        sys.exit(f"job {job}: measured energy ({source}) yet energy_meter_unavailable {why!r}")
+print(f"energy provenance stated for every job ({source}{': ' + why if why else ''})")
+
 def table(run):
     with open(os.path.join(run, "table.csv"), newline="") as f:
         rows = list(csv.DictReader(f))

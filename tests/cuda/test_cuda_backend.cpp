@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,25 @@ TEST_CASE("cuda.backend_reports_availability") {
   CHECK(why == cuda_backend_unavailable_reason());
   CHECK(why.empty() == (cuda_device_count() > 0));
   CHECK(backend.description.find("copies") != std::string::npos);
+}
+
+// Sweeps read a GPU backend's energy from the device, not from the host's RAPL counter:
+// the backend opens its NVML meter, or says why it cannot (no driver here).
+TEST_CASE("cuda.backend_opens_the_gpu_energy_meter") {
+  const Backend& backend = find_backend("cuda");
+  REQUIRE(backend.open_energy_meter);
+  std::string why;
+  const std::unique_ptr<EnergyMeter> meter = backend.open_energy_meter(&why);
+  if (meter == nullptr) {
+    fmt::print("cuda backend energy: unavailable: {}\n", why);
+    CHECK_FALSE(why.empty());
+  } else {
+    fmt::print("cuda backend energy: {}\n", meter->source());
+    CHECK(meter->source() == "nvml");
+    CHECK(meter->joules() >= 0.0);
+  }
+  // CPU backends leave energy to the host's counter.
+  CHECK_FALSE(find_backend("openblas").open_energy_meter);
 }
 
 // Conv layers pass their weights as A and their im2col patches as B, at an address
