@@ -16,6 +16,12 @@ mkdir -p "$out"
 for dir in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib; do
   [[ -d $dir ]] && export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 done
+# Else cuBLAS from wherever else it is installed (e.g. a Python environment's wheels).
+if ! compgen -G '/usr/local/cuda/lib64/libcublas.so.*' >/dev/null; then
+  for dir in $(find /usr/local /opt -name 'libcublas.so.*' -printf '%h\n' 2>/dev/null | sort -u); do
+    export LD_LIBRARY_PATH="$dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  done
+fi
 export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export SLIMBENCH_REQUIRE_GPU=1
 summary=()
