@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "kernels/int8/gemm_s8.h"
+#include "kernels/int8/gemm_s8_amx.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 #include "tests/cuda/skip.h"
 
@@ -56,11 +57,8 @@ std::vector<Dims> test_shapes(Rng& rng) {
   return shapes;
 }
 
-void check_variant(std::string_view name) {
-  const GemmS8Kernel& kernel = find_gemm_s8_kernel(name);
-  const std::string reason = kernel.unavailable_reason();
-  if (!reason.empty()) test::skip_test("int8 GEMM variant " + std::string(name), reason);
-
+void check_kernel(const GemmS8Kernel& kernel) {
+  const std::string_view name = kernel.name;
   Rng rng(2024);
   for (const Dims& d : test_shapes(rng)) {
     const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
@@ -81,8 +79,32 @@ void check_variant(std::string_view name) {
   }
 }
 
+void check_variant(std::string_view name) {
+  const GemmS8Kernel& kernel = find_gemm_s8_kernel(name);
+  const std::string reason = kernel.unavailable_reason();
+  if (!reason.empty()) test::skip_test("int8 GEMM variant " + std::string(name), reason);
+  check_kernel(kernel);
+}
+
 TEST_CASE("int8 GEMM variant amx equals the reference", "[int8_dispatch]") {
   check_variant("amx");
+}
+
+// Runs everywhere: the AMX variant's packing, K chunks, row groups and edges on emulated
+// tiles, so a CPU without AMX (CI) still catches a blocking bug. The shapes above reach
+// more than one K chunk (577, 4099) and one row group (97 rows > 4 x 32) only in part, so
+// two larger products are added.
+TEST_CASE("int8 GEMM variant amx's blocking on emulated tiles equals the reference",
+          "[int8_dispatch]") {
+  const GemmS8Kernel kernel = amx_emulated_gemm_s8_kernel();
+  check_kernel(kernel);
+  Rng rng(7);
+  for (const Dims& d : {Dims{161, 70, 1100}, Dims{300, 65, 1030}}) {
+    const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
+    const std::vector<int8_t> b = random_codes(d.n * d.k, rng);
+    INFO("emulated amx: M=" << d.m << " N=" << d.n << " K=" << d.k);
+    CHECK(mismatches(kernel, d, a, b) == 0);
+  }
 }
 
 TEST_CASE("int8 GEMM variant avx512_vnni equals the reference", "[int8_dispatch]") {
@@ -97,7 +119,7 @@ TEST_CASE("int8 GEMM variant scalar equals the reference", "[int8_dispatch]") {
   check_variant("scalar");
 }
 
-TEST_CASE("the int8 GEMM table: every variant has a test, lookups and the selection",
+TEST_CASE("the int8 GEMM table lists every tested variant and selects the first available",
           "[int8_dispatch]") {
   std::vector<std::string> names;
   for (const GemmS8Kernel& kernel : gemm_s8_kernels()) names.emplace_back(kernel.name);

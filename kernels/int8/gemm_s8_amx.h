@@ -1,0 +1,13 @@
+// The AMX int8 GEMM variant's test double. The variant itself is amx_gemm_s8_kernel() in
+// the table (gemm_s8_kernel.h); this one runs the same packing and loop nest on tiles
+// emulated in plain C++, so tests on CPUs without AMX still check everything the variant
+// does except the instructions (tests/kernels/int8_gemm_kernels_test.cpp). Slow: tests only.
+#pragma once
+
+#include "kernels/int8/gemm_s8_kernel.h"
+
+namespace slim {
+
+GemmS8Kernel amx_emulated_gemm_s8_kernel();
+
+}  // namespace slim
