@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,8 +33,14 @@ struct PackedS8Weights {
   // (VNNI: 128 * sum_k B[j, k]); empty for the others.
   std::vector<int32_t> column_corrections;
   std::vector<int8_t, AlignedAllocator<int8_t, 64>> data;
+  // The same weights packed by another variant that the packing one hands small products
+  // to, or null: the AMX variant pads M to 32 rows, so products of a few rows (batch 1)
+  // run faster through AVX-512 VNNI's 8-row micro-kernel.
+  std::shared_ptr<const PackedS8Weights> small_m;
 
-  int64_t packed_bytes() const { return static_cast<int64_t>(data.size()); }
+  int64_t packed_bytes() const {
+    return static_cast<int64_t>(data.size()) + (small_m ? small_m->packed_bytes() : 0);
+  }
 };
 
 struct GemmS8Kernel {
