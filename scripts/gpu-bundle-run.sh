@@ -24,6 +24,9 @@ if ! compgen -G '/usr/local/cuda/lib64/libcublas.so.*' >/dev/null; then
 fi
 export LD_LIBRARY_PATH="$here/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export SLIMBENCH_REQUIRE_GPU=1
+# Results name the commit the bundle was built from (harness/measure/git_state.h).
+SLIMBENCH_GIT_COMMIT=$(sed -n '1s/^commit //p' "$here/BUILD_INFO")
+export SLIMBENCH_GIT_COMMIT
 summary=()
 note() { summary+=("$1"); }
 

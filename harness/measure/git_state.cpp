@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 namespace slim {
@@ -47,7 +48,19 @@ std::optional<std::string> git(const std::string& source_dir, const std::string&
 }  // namespace
 
 nlohmann::json git_state(const std::string& source_dir) {
-  nlohmann::json state = {{"commit", kUnknown}, {"dirty", kUnknown}, {"describe", kUnknown}};
+  const char* stated = std::getenv(kGitCommitEnv);
+  if (stated != nullptr && *stated != '\0') {
+    const std::string text = stated;
+    const std::string suffix = "-dirty";
+    const bool dirty = text.size() > suffix.size() &&
+                       text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return {{"commit", dirty ? text.substr(0, text.size() - suffix.size()) : text},
+            {"dirty", dirty},
+            {"describe", text},
+            {"source", kGitCommitEnv}};
+  }
+  nlohmann::json state = {
+      {"commit", kUnknown}, {"dirty", kUnknown}, {"describe", kUnknown}, {"source", "git"}};
   try {
     if (auto commit = git(source_dir, "rev-parse HEAD")) {
       state["commit"] = without_trailing_newlines(*commit);

@@ -3,9 +3,12 @@
 #include "harness/measure/environment.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <regex>
 #include <sstream>
+
+#include "harness/measure/git_state.h"
 
 namespace slim {
 namespace {
@@ -65,6 +68,24 @@ TEST_CASE("environment git commit is a hash or unknown", "[measure][environment]
   const std::string commit = git["commit"];
   CHECK((commit == "unknown" || std::regex_match(commit, std::regex("[0-9a-f]{40}"))));
   CHECK((git["dirty"].is_boolean() || git["dirty"] == "unknown"));
+}
+
+// A bundle run away from its source tree states its commit in the environment.
+TEST_CASE("git state comes from SLIMBENCH_GIT_COMMIT when it is set", "[measure][environment]") {
+  const std::string sha(40, 'a');
+  ::setenv(kGitCommitEnv, (sha + "-dirty").c_str(), 1);
+  const nlohmann::json dirty = git_state("/nonexistent");
+  ::setenv(kGitCommitEnv, sha.c_str(), 1);
+  const nlohmann::json clean = git_state("/nonexistent");
+  ::unsetenv(kGitCommitEnv);
+  const nlohmann::json asked = git_state("/nonexistent");
+  CHECK(dirty["commit"] == sha);
+  CHECK(dirty["dirty"] == true);
+  CHECK(dirty["source"] == "SLIMBENCH_GIT_COMMIT");
+  CHECK(clean["commit"] == sha);
+  CHECK(clean["dirty"] == false);
+  CHECK(asked["source"] == "git");
+  CHECK(asked["commit"] == "unknown");  // no repository there
 }
 
 TEST_CASE("cpuinfo parsers read model name and the relevant flags", "[measure][environment]") {
