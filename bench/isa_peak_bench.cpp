@@ -3,8 +3,8 @@
 // datasheet number: FP32 FMA (AVX2, 8 lanes; AVX-512, 16 lanes, where the CPU has it: an
 // FP32 library built for AVX2 only reaches half of that) and the int8 dot-product instructions each
 // int8 GEMM variant uses (AVX2 vpmaddwd on int16 pairs; AVX-512 VNNI vpdpbusd where the
-// CPU has it). Each loop keeps 12 independent accumulators, enough to cover the latency
-// of one instruction on current x86 cores, and nothing else in flight.
+// CPU has it; AMX tdpbssd where it has AMX-INT8). Each loop keeps 12 independent accumulators,
+// enough to cover the latency of one instruction on current x86 cores, and nothing else in flight.
 //
 //   build/bin/bench_isa_peak
 //
@@ -17,6 +17,7 @@
 #include "bench/bench_context.h"
 #include "core/gemm.h"
 #include "kernels/int8/cpu_features.h"
+#include "kernels/int8/gemm_s8_amx.h"
 
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12's AVX-512 headers (see vnni kernel)
 
@@ -94,6 +95,39 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void int8_vpdpbusd_avx512
   set_rate(state, 2.0 * 64);
 }
 
+// tdpbssd on operands already in tiles: four independent 16 x 16 accumulators (all that
+// eight tiles leave beside two A and two B tiles, as in the GEMM), 16 x 16 x 64
+// multiply-adds each.
+__attribute__((target("amx-tile,amx-int8"))) void int8_tdpbssd_amx(benchmark::State& state) {
+  constexpr int64_t kProducts = int64_t{1} << 14;
+  slim::load_amx_tile_config();
+  alignas(64) int8_t operand[16 * 64];
+  for (int8_t& v : operand) v = 1;
+  alignas(64) int32_t out[16 * 16];
+  _tile_loadd(4, operand, 64);
+  _tile_loadd(5, operand, 64);
+  _tile_loadd(6, operand, 64);
+  _tile_loadd(7, operand, 64);
+  for (auto _ : state) {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (int64_t i = 0; i < kProducts; ++i) {
+      _tile_dpbssd(0, 4, 6);
+      _tile_dpbssd(1, 4, 7);
+      _tile_dpbssd(2, 5, 6);
+      _tile_dpbssd(3, 5, 7);
+    }
+    _tile_stored(0, out, 64);
+    benchmark::DoNotOptimize(out);
+  }
+  slim::release_amx_tiles();
+  state.counters["G/s"] =
+      benchmark::Counter(static_cast<double>(kProducts * 4) * (16.0 * 16 * 64 * 2) * 1e-9,
+                         benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,6 +140,9 @@ int main(int argc, char** argv) {
     // Every CPU with AVX-512 VNNI has AVX-512F.
     benchmark::RegisterBenchmark("isa_peak/fp32_fma_avx512", fp32_fma_avx512);
     benchmark::RegisterBenchmark("isa_peak/int8_vpdpbusd_avx512", int8_vpdpbusd_avx512);
+  }
+  if (slim::amx_int8_unavailable_reason().empty()) {
+    benchmark::RegisterBenchmark("isa_peak/int8_tdpbssd_amx", int8_tdpbssd_amx);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

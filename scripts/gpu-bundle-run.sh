@@ -5,7 +5,7 @@
 #      skipped with its reason);
 #   3. the sweep experiments/gpu.json on the bundled Fashion-MNIST and baselines, with a
 #      check that every cuda record's energy came from NVML or says why not;
-#   4. the GEMM benchmarks.
+#   4. the instruction peaks of this CPU and the GEMM benchmarks.
 # Then a summary. Usage: run.sh [OUT_DIR]; logs, the sweep's records and benchmark JSON
 # go to OUT_DIR.
 set -uo pipefail
@@ -106,6 +106,7 @@ run_bench() {
     tail -n 80
   note "$name: exit ${PIPESTATUS[0]}"
 }
+run_bench bench_isa_peak '.'
 run_bench bench_cuda_gemm '.'
 # The scalar variant is left out: it would take minutes on the 2048^3 product.
 run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni|avx2|avx2\+int4)/((lenet-5|lenet-300-100|mlp-1200)/.*@b(1|256)|square/(256|1024|2048))/'

@@ -356,6 +356,14 @@ GemmS8Kernel amx_gemm_s8_kernel() {
           multiply_tiles<AmxTiles>};
 }
 
+void load_amx_tile_config() {
+  AmxTiles::configure();
+}
+
+void release_amx_tiles() {
+  AmxTiles::release();
+}
+
 GemmS8Kernel amx_emulated_gemm_s8_kernel() {
   return {kName,
           "the AMX variant's packing and blocking on plain C++ tiles (tests only)",
