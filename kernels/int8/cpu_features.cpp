@@ -44,6 +44,14 @@ std::string avx2_unavailable_reason() {
   return "the CPU (or the OS) does not support AVX2";
 }
 
+std::string avx512_unavailable_reason() {
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
+    return "";
+  }
+  return "the CPU (or the OS) does not support AVX-512 F/DQ/BW/VL";
+}
+
 std::string avx512_vnni_unavailable_reason() {
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512vnni")) {

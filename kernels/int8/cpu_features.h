@@ -13,6 +13,9 @@ namespace slim {
 // Each returns an empty string when the feature is usable here, otherwise why not, in
 // words (for `slimbench list`, test skips and result records).
 std::string avx2_unavailable_reason();
+// AVX-512 F, DQ, BW and VL: the 64-bit multiply and masked 8- to 64-bit moves that
+// requantization uses (requantize_row.h).
+std::string avx512_unavailable_reason();
 std::string avx512_vnni_unavailable_reason();
 // AMX needs the CPU's AMX-TILE and AMX-INT8 and, on Linux, the kernel's permission to use
 // tile data (arch_prctl ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA), asked for once per

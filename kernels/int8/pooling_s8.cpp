@@ -1,9 +1,13 @@
 #include "kernels/int8/pooling_s8.h"
 
 #include <fmt/format.h>
+#include <immintrin.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
+
+#include "kernels/int8/cpu_features.h"
 
 namespace slim {
 namespace {
@@ -21,8 +25,10 @@ int64_t divide_rounding_half_away(int64_t sum, int64_t count) {
   return sum < 0 ? -magnitude : magnitude;
 }
 
-// The common 2x2, stride 2, unpadded window (LeNet): no bounds to test per element.
-void maxpool_2x2_plane(const int8_t* x, int64_t width, int64_t out_h, int64_t out_w, int8_t* y) {
+}  // namespace
+
+void maxpool_2x2_plane_reference(const int8_t* x, int64_t width, int64_t out_h, int64_t out_w,
+                                 int8_t* y) {
   for (int64_t oh = 0; oh < out_h; ++oh) {
     const int8_t* top = x + 2 * oh * width;
     const int8_t* bottom = top + width;
@@ -33,7 +39,30 @@ void maxpool_2x2_plane(const int8_t* x, int64_t width, int64_t out_h, int64_t ou
   }
 }
 
-}  // namespace
+// 32 outputs from 64 bytes of each input row: the vertical maximum byte by byte, then
+// each 16-bit lane's two bytes (one window's columns) sign-extended and compared, and the
+// lanes narrowed back to bytes. Masked loads and stores take the row's end, so LeNet's
+// 24-byte rows need no scalar tail.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void maxpool_2x2_plane_avx512(
+    const int8_t* x, int64_t width, int64_t out_h, int64_t out_w, int8_t* y) {
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const int8_t* top = x + 2 * oh * width;
+    const int8_t* bottom = top + width;
+    for (int64_t ow = 0; ow < out_w; ow += 32) {
+      const int64_t outputs = std::min<int64_t>(32, out_w - ow);
+      const __mmask64 inputs_mask =
+          outputs == 32 ? ~__mmask64{0} : (__mmask64{1} << (2 * outputs)) - 1;
+      const __m512i vertical =
+          _mm512_max_epi8(_mm512_maskz_loadu_epi8(inputs_mask, top + 2 * ow),
+                          _mm512_maskz_loadu_epi8(inputs_mask, bottom + 2 * ow));
+      const __m512i left = _mm512_srai_epi16(_mm512_slli_epi16(vertical, 8), 8);
+      const __m512i right = _mm512_srai_epi16(vertical, 8);
+      const __m256i window_max = _mm512_cvtepi16_epi8(_mm512_max_epi16(left, right));
+      const auto outputs_mask = static_cast<__mmask32>((uint64_t{1} << outputs) - 1);
+      _mm256_mask_storeu_epi8(y + oh * out_w + ow, outputs_mask, window_max);
+    }
+  }
+}
 
 void maxpool2d_s8(const PoolOptions& options, const Int8Tensor& input, Int8Tensor& output) {
   check_nchw(input, "maxpool2d (int8)");
@@ -48,11 +77,16 @@ void maxpool2d_s8(const PoolOptions& options, const Int8Tensor& input, Int8Tenso
   output.resize({input.dim(0), input.dim(1), out_h, out_w});
   output.quant = input.quant;
   const int64_t planes = input.dim(0) * input.dim(1);
+  static const bool avx512 = avx512_unavailable_reason().empty();
   for (int64_t plane = 0; plane < planes; ++plane) {
     const int8_t* x = input.data() + plane * height * width;
     int8_t* y = output.data() + plane * out_h * out_w;
     if (k == 2 && s == 2 && pad == 0) {
-      maxpool_2x2_plane(x, width, out_h, out_w, y);
+      if (avx512) {
+        maxpool_2x2_plane_avx512(x, width, out_h, out_w, y);
+      } else {
+        maxpool_2x2_plane_reference(x, width, out_h, out_w, y);
+      }
       continue;
     }
     for (int64_t oh = 0; oh < out_h; ++oh) {

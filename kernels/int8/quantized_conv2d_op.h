@@ -1,7 +1,8 @@
 // QuantizedConv2dOp: a qconv2d layer (core/quant/quantized_conv2d.h) as integer code.
 //
-// im2row over the int8 input (padding with the input's zero point, im2row_s8.h), one
-// QuantizedGemmLayer over all N*OH*OW rows, written straight to NCHW. Static scheme:
+// im2row over the int8 input (padding with the input's zero point, im2row_s8.h) and one
+// QuantizedGemmLayer over the N*OH*OW rows, written straight to NCHW; the static path
+// takes the batch a few images at a time, so its intermediates stay in cache. Static scheme:
 // int8 -> int8 on the scheme's grids. Dynamic scheme: the FP32 input is quantized on the
 // grid of the whole batch first, and the output is FP32.
 #pragma once
@@ -29,6 +30,7 @@ class QuantizedConv2dOp {
 
  private:
   ConvGeometry geometry(const Shape& input) const;
+  static int64_t images_per_pass(int64_t pixels);
   // im2row of `image` into rows_, padding with the code of real 0.
   void build_rows(const ConvGeometry& g, const int8_t* image, int32_t zero_point);
 

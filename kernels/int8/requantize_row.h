@@ -1,9 +1,9 @@
 // The hot loop of static requantization with one weight group: one row of int32
 // accumulators (one per output channel) to int8 codes,
 //   q[o] = clamp(Z_y + round((acc[o] + bias[o]) * m[o] / 2^e[o]), qmin, qmax),
-// rounded once, half away from zero (requantize.h). A plain reference and an AVX2
-// variant that must match it bit for bit (tests/kernels/int8_requantize_row_test.cpp);
-// requantize_row() picks the AVX2 one when the CPU has it.
+// rounded once, half away from zero (requantize.h). A plain reference and AVX2 and
+// AVX-512 variants that must match it bit for bit (tests/kernels/int8_requantize_row_test.cpp);
+// requantize_row() picks the widest one this CPU has.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +28,8 @@ int8_t requantize_channel(const RowRequantization& r, int64_t o, int32_t acc);
 
 void requantize_row_reference(const RowRequantization& r, const int32_t* acc, int8_t* out);
 void requantize_row_avx2(const RowRequantization& r, const int32_t* acc, int8_t* out);
-// The AVX2 variant when this CPU has AVX2, the reference otherwise.
+void requantize_row_avx512(const RowRequantization& r, const int32_t* acc, int8_t* out);
+// The AVX-512 variant where the CPU has it, else the AVX2 one, else the reference.
 void requantize_row(const RowRequantization& r, const int32_t* acc, int8_t* out);
 
 }  // namespace slim

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/layers/flatten.h"
@@ -12,12 +13,14 @@
 #include "core/layers/relu.h"
 #include "core/quant/quantize_layer.h"
 #include "core/quant/quantized_add.h"
+#include "kernels/int8/cpu_features.h"
 #include "kernels/int8/dequantize_op.h"
 #include "kernels/int8/flatten_s8.h"
 #include "kernels/int8/pooling_s8.h"
 #include "kernels/int8/quantize_op.h"
 #include "kernels/int8/quantized_add_op.h"
 #include "kernels/int8/relu_s8.h"
+#include "tests/cuda/skip.h"
 #include "tests/quant/int8_test_support.h"
 
 namespace slim {
@@ -143,6 +146,30 @@ TEST_CASE("int8 max pooling, ReLU and flatten are exact on the input's grid", "[
   flatten_s8(x, flat);
   CHECK(flat.shape == Shape{2, 3 * 7 * 6});
   CHECK(max_abs_diff(reals_of(flat), forward(flatten, {&reals})) == 0.0f);
+}
+
+TEST_CASE("int8 2x2 max pool: AVX-512 equals the reference", "[int8][int8_dispatch]") {
+  if (const std::string why = avx512_unavailable_reason(); !why.empty()) {
+    test::skip_test("maxpool_2x2_plane_avx512", why);
+  }
+  Rng rng(57);
+  // Output widths across the 32-output step and its tails; odd input widths leave a
+  // column no window reads; codes include -128 and 127.
+  for (const int64_t out_w : {1, 2, 12, 31, 32, 33, 70}) {
+    for (const int64_t extra : {0, 1, 5}) {
+      const int64_t width = 2 * out_w + extra, out_h = 3;
+      std::vector<int8_t> x(static_cast<size_t>(2 * out_h * width));
+      for (int8_t& v : x) v = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
+      std::vector<int8_t> want(static_cast<size_t>(out_h * out_w));
+      std::vector<int8_t> got(want.size() + 1, 99);  // a guard byte past the plane
+      maxpool_2x2_plane_reference(x.data(), width, out_h, out_w, want.data());
+      maxpool_2x2_plane_avx512(x.data(), width, out_h, out_w, got.data());
+      INFO("out_w " << out_w << ", width " << width);
+      CHECK(got.back() == 99);
+      got.pop_back();
+      CHECK(got == want);
+    }
+  }
 }
 
 TEST_CASE("int8 global average pool: the integer mean on the same grid", "[int8]") {
