@@ -4,6 +4,7 @@
 // Dynamic layers: FP32 outputs equal up to float rounding. Cases cover per-tensor,
 // per-channel and per-group weights, non-zero weight and input zero points, a fused
 // ReLU, and conv padding (which must pad with the input's zero point).
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
@@ -188,6 +189,37 @@ TEST_CASE("static qconv2d matches its simulation within one output code", "[int8
     const Tensor simulated = simulate(layer, reals_of(x));
     CHECK(y.shape == simulated.shape());
     check_agreement(agreement(y, simulated), c.name.c_str());
+  }
+}
+
+// A batch whose images each fill a whole pass (46 x 46 = 2116 output pixels, more than
+// the ~2048 GEMM rows of a pass) is taken a few images at a time: the codes must equal
+// those of the images run one by one.
+TEST_CASE("static qconv2d in several passes equals the images run one by one", "[int8]") {
+  Rng rng(47);
+  const Conv2dOptions o{.in_channels = 2, .out_channels = 7, .kernel_size = 3};
+  StaticScheme scheme = static_scheme(18, false);
+  scheme.input.zero_point = -20;
+  const WeightSpec spec{.rows = 7, .cols = 18};
+  QuantizedConv2d layer(o, random_weight(spec, rng),
+                        random_bias(7, 3.0f * scheme.output.scale, rng),
+                        QuantScheme{.fixed = scheme});
+  QuantizedConv2dOp op(layer, selected_gemm_s8_kernel());
+  const int64_t batch = 5, image_codes = 2 * 48 * 48;
+  const Int8Tensor x = random_codes({batch, 2, 48, 48}, scheme.input, rng);
+  Int8Tensor whole;
+  op.run(x, whole);
+  REQUIRE(whole.shape == Shape{batch, 7, 46, 46});
+  const int64_t image_out = 7 * 46 * 46;
+  for (int64_t n = 0; n < batch; ++n) {
+    Int8Tensor one;
+    one.resize({1, 2, 48, 48});
+    one.quant = x.quant;
+    std::copy_n(x.data() + n * image_codes, image_codes, one.data());
+    Int8Tensor alone;
+    op.run(one, alone);
+    INFO("image " << n);
+    CHECK(std::equal(alone.data(), alone.data() + image_out, whole.data() + n * image_out));
   }
 }
 
