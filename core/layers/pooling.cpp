@@ -37,6 +37,30 @@ nlohmann::json pool_config(const PoolOptions& o) {
   return {{"kernel_size", o.kernel_size}, {"stride", o.stride}, {"padding", o.padding}};
 }
 
+// The 2x2, stride-2, unpadded window (LeNet's) on one plane, without the general loop's
+// bounds tests and data-dependent branches: the same maximum and the same index (the
+// first of equal values in row-major order, and a NaN only when it is the window's first
+// element), chosen with selects.
+void max_pool_2x2_plane(const float* x, int64_t width, int64_t out_h, int64_t out_w, float* y,
+                        int32_t* arg) {
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const int64_t top = 2 * oh * width;
+    for (int64_t ow = 0; ow < out_w; ++ow) {
+      const int64_t i0 = top + 2 * ow, i1 = i0 + 1, i2 = i0 + width, i3 = i2 + 1;
+      float best = x[i0];
+      int64_t index = i0;
+      index = x[i1] > best ? i1 : index;
+      best = x[i1] > best ? x[i1] : best;
+      index = x[i2] > best ? i2 : index;
+      best = x[i2] > best ? x[i2] : best;
+      index = x[i3] > best ? i3 : index;
+      best = x[i3] > best ? x[i3] : best;
+      y[oh * out_w + ow] = best;
+      arg[oh * out_w + ow] = static_cast<int32_t>(index);
+    }
+  }
+}
+
 }  // namespace
 
 nlohmann::json MaxPool2d::config() const {
@@ -61,6 +85,10 @@ void MaxPool2d::unary_forward(const Tensor& input, Tensor& output, const Forward
     const float* x = input.data() + plane * g.height * g.width;
     float* y = output.data() + plane * g.out_h * g.out_w;
     int32_t* arg = argmax_.data() + plane * g.out_h * g.out_w;
+    if (k == 2 && s == 2 && pad == 0) {
+      max_pool_2x2_plane(x, g.width, g.out_h, g.out_w, y, arg);
+      continue;
+    }
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
       for (int64_t ow = 0; ow < g.out_w; ++ow) {
         float best = -std::numeric_limits<float>::infinity();

@@ -9,8 +9,14 @@ void ReLU::unary_forward(const Tensor& input, Tensor& output, const ForwardConte
   const int64_t n = input.numel();
   const float* x = input.data();
   float* y = output.data();
+  // Not std::max(x[i], 0.0f): it returns a reference to one of two objects, which GCC
+  // 12 compiles to a branch per element (mispredicted half the time on activations)
+  // rather than a vector compare and blend. NaN stays NaN, as with std::max.
 #pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; ++i) y[i] = std::max(x[i], 0.0f);
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = x[i];
+    y[i] = v < 0.0f ? 0.0f : v;
+  }
   output_ = &output;
 }
 

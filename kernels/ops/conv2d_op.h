@@ -1,9 +1,10 @@
-// Conv2dOp: im2col over the whole batch, one GEMM, then a scatter to NCHW with the bias.
+// Conv2dOp: im2col, one GEMM, then a scatter to NCHW with the bias, a few images at a
+// time (images_per_pass) so that the columns stay in cache.
 //
-// cols = im2col(x) is [C*K*K, N*OH*OW]; the weight, kept as the layer's [O, C, K, K]
-// values viewed as [O, C*K*K], times cols gives [O, N*OH*OW], which is reordered to
-// [N, O, OH, OW]. The column and product buffers live in the op and are reused, so a
-// run with an unchanged batch size allocates nothing.
+// cols = im2col(x) is [C*K*K, n*OH*OW] for a pass of n images; the weight, kept as the
+// layer's [O, C, K, K] values viewed as [O, C*K*K], times cols gives [O, n*OH*OW], which
+// is reordered to [n, O, OH, OW]. The column and product buffers live in the op and are
+// reused, so a run with an unchanged batch size allocates nothing.
 #pragma once
 
 #include "core/layers/conv2d.h"
@@ -20,14 +21,16 @@ class Conv2dOp final : public Op {
 
  private:
   ConvGeometry geometry(const Tensor& input) const;
-  void scatter_to_nchw(const ConvGeometry& g, Tensor& output) const;
+  static int64_t images_per_pass(const ConvGeometry& g);
+  // The product of the pass `g` (g.batch images) to NCHW at `out`.
+  void scatter_to_nchw(const ConvGeometry& g, float* out) const;
 
   GemmFunction gemm_;
   Conv2dOptions options_;
   Tensor weight_;   // [O, C*K*K]
   Tensor bias_;     // [O], empty when the layer has no bias
-  Tensor cols_;     // [C*K*K, N*OH*OW]
-  Tensor product_;  // [O, N*OH*OW]
+  Tensor cols_;     // [C*K*K, images per pass * OH*OW]
+  Tensor product_;  // [O, images per pass * OH*OW]
 };
 
 }  // namespace slim
