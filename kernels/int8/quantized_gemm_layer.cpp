@@ -33,18 +33,21 @@ void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64
     return;
   }
   // Convolution: row r is pixel r % pixels of image r / pixels, written to NCHW.
+  if (single_group) {
+    for (int64_t image = 0; image * pixels < row_count; ++image) {
+      requantizer_->requantize_columns(acc + image * pixels * channels, pixels,
+                                       out + image * channels * pixels);
+    }
+    return;
+  }
   codes_.resize(static_cast<size_t>(channels));
   const int64_t stride = gemm_.group_stride();
   for (int64_t image = 0; image * pixels < row_count; ++image) {
     int8_t* image_out = out + image * channels * pixels;
     for (int64_t p = 0; p < pixels; ++p) {
       const int32_t* row = acc + (image * pixels + p) * channels;
-      if (single_group) {
-        requantizer_->requantize_row(row, codes_.data());
-      } else {
-        for (int64_t o = 0; o < channels; ++o) {
-          codes_[static_cast<size_t>(o)] = requantizer_->requantize(o, row + o, stride);
-        }
+      for (int64_t o = 0; o < channels; ++o) {
+        codes_[static_cast<size_t>(o)] = requantizer_->requantize(o, row + o, stride);
       }
       for (int64_t o = 0; o < channels; ++o)
         image_out[o * pixels + p] = codes_[static_cast<size_t>(o)];

@@ -66,6 +66,10 @@ int8_t StaticRequantizer::requantize_single(int64_t channel, int32_t acc) const 
   return requantize_channel(row_constants_, channel, acc);
 }
 
+void StaticRequantizer::requantize_columns(const int32_t* acc, int64_t pixels, int8_t* out) const {
+  slim::requantize_columns(row_constants_, acc, pixels, out);
+}
+
 void StaticRequantizer::requantize_row(const int32_t* acc, int8_t* out) const {
   slim::requantize_row(row_constants_, acc, out);
 }

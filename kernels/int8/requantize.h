@@ -41,6 +41,9 @@ class StaticRequantizer {
   // One group only: out[o] = requantize(o, acc[o]) for every channel o of one row, the
   // same arithmetic with the per-element checks hoisted to construction (hot loop).
   void requantize_row(const int32_t* acc, int8_t* out) const;
+  // One group only: a convolution's [pixels x O] accumulators to one image's NCHW codes,
+  // out[o * pixels + p] (requantize_columns in requantize_row.h).
+  void requantize_columns(const int32_t* acc, int64_t pixels, int8_t* out) const;
 
   int8_t requantize(int64_t channel, const int32_t* group_accs, int64_t group_stride) const {
     return groups_ == 1 ? requantize_single(channel, group_accs[0])

@@ -32,4 +32,18 @@ void requantize_row_avx512(const RowRequantization& r, const int32_t* acc, int8_
 // The AVX-512 variant where the CPU has it, else the AVX2 one, else the reference.
 void requantize_row(const RowRequantization& r, const int32_t* acc, int8_t* out);
 
+// A convolution's block of `pixels` rows of accumulators, [pixels x channels] as the GEMM
+// writes them, to channel-major codes out[o * pixels + p] (one image's NCHW planes): the
+// codes requantize_row gives, transposed. The AVX-512 variant reads each channel's column
+// with gathers, so that it requantizes 16 pixels at a time with that channel's constants
+// in registers and stores the codes contiguously, where the per-row path handles 20 or
+// 50 channels per call and writes them one byte at a time across the planes.
+void requantize_columns_reference(const RowRequantization& r, const int32_t* acc, int64_t pixels,
+                                  int8_t* out);
+void requantize_columns_avx512(const RowRequantization& r, const int32_t* acc, int64_t pixels,
+                               int8_t* out);
+// The AVX-512 variant where the CPU has it, else the reference.
+void requantize_columns(const RowRequantization& r, const int32_t* acc, int64_t pixels,
+                        int8_t* out);
+
 }  // namespace slim

@@ -91,5 +91,50 @@ TEST_CASE("requantize_row: AVX-512 equals the reference", "[int8][int8_dispatch]
   check_against_reference(requantize_row_avx512);
 }
 
+// Columns: random blocks of 1 to 70 pixels (every tail of the 16-pixel step) and 1 to 36
+// channels, against the per-element reference, with a guard byte after the planes.
+TEST_CASE("requantize_columns: AVX-512 equals the reference", "[int8][int8_dispatch]") {
+  if (const std::string why = avx512_unavailable_reason(); !why.empty()) {
+    test::skip_test("requantize_columns_avx512", why);
+  }
+  Rng rng(78);
+  int64_t compared = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const int64_t channels = 1 + static_cast<int64_t>(rng.below(36));
+    const int64_t pixels = 1 + static_cast<int64_t>(rng.below(70));
+    const RowRequantization r = random_constants(channels, rng);
+    std::vector<int32_t> acc(static_cast<size_t>(channels * pixels));
+    for (int32_t& a : acc) a = random_int32(rng);
+    std::vector<int8_t> want(acc.size()), got(acc.size() + 1, 99);
+    requantize_columns_reference(r, acc.data(), pixels, want.data());
+    requantize_columns_avx512(r, acc.data(), pixels, got.data());
+    INFO("trial " << trial << ", " << channels << " channels, " << pixels << " pixels");
+    REQUIRE(got.back() == 99);
+    got.pop_back();
+    REQUIRE(got == want);
+    compared += channels * pixels;
+  }
+  CHECK(compared > 100000);
+}
+
+// The dispatching entry point, whichever variant it picks here, transposes what
+// requantize_row computes per row.
+TEST_CASE("requantize_columns: the rows' codes, channel-major", "[int8]") {
+  Rng rng(79);
+  const int64_t channels = 20, pixels = 37;
+  const RowRequantization r = random_constants(channels, rng);
+  std::vector<int32_t> acc(static_cast<size_t>(channels * pixels));
+  for (int32_t& a : acc) a = random_int32(rng);
+  std::vector<int8_t> got(acc.size()), row(static_cast<size_t>(channels));
+  requantize_columns(r, acc.data(), pixels, got.data());
+  for (int64_t p = 0; p < pixels; ++p) {
+    requantize_row_reference(r, acc.data() + p * channels, row.data());
+    for (int64_t o = 0; o < channels; ++o) {
+      INFO("pixel " << p << ", channel " << o);
+      CHECK(got[static_cast<size_t>(o * pixels + p)] == row[static_cast<size_t>(o)]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace slim
