@@ -64,11 +64,25 @@ PackedS8Weights pack_quads(int64_t n, int64_t k, const int8_t* b) {
 }
 
 // a [m x k] -> [m x depth] of a + 128 as unsigned bytes; the padding meets zero weights.
-void shift_rows(int64_t m, int64_t k, const int8_t* a, uint8_t* out) {
+// 64 bytes per step with masked loads and stores: a byte loop here took 12% of lenet-5's
+// int8 inference at batch 256, on conv1's 25-byte rows.
+__attribute__((target("avx512f,avx512bw"))) void shift_rows(int64_t m, int64_t k, const int8_t* a,
+                                                            uint8_t* out) {
   const int64_t depth = quad_depth(k);
+  const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
+  const auto first_bytes = [](int64_t count) {
+    return count >= 64 ? ~__mmask64{0} : (__mmask64{1} << std::max<int64_t>(count, 0)) - 1;
+  };
   for (int64_t i = 0; i < m; ++i) {
-    for (int64_t p = 0; p < k; ++p) out[i * depth + p] = static_cast<uint8_t>(a[i * k + p] ^ 0x80);
-    for (int64_t p = k; p < depth; ++p) out[i * depth + p] = 0;
+    const int8_t* row = a + i * k;
+    uint8_t* shifted = out + i * depth;
+    for (int64_t p = 0; p < depth; p += 64) {
+      const __mmask64 valid = first_bytes(k - p);
+      const __m512i codes = _mm512_maskz_loadu_epi8(valid, row + p);
+      // Bytes past k stay zero: they meet the zero padding of B.
+      const __m512i unsigned_codes = _mm512_maskz_mov_epi8(valid, _mm512_xor_si512(codes, flip));
+      _mm512_mask_storeu_epi8(shifted + p, first_bytes(depth - p), unsigned_codes);
+    }
   }
 }
 
