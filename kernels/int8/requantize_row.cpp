@@ -83,16 +83,33 @@ __attribute__((target("avx512f,avx512vl"))) __m512i load8(__mmask8 lanes, const 
   return _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, p));
 }
 
+// Eight sums (accumulator + bias) to codes in 64-bit lanes, with per-lane constants.
+// AVX-512 has what AVX2 lacks (a 64-bit multiply, 64-bit absolute value, masked negation
+// and min/max), so this follows the reference's steps directly: |sum| < 2^32 and
+// m < 2^31, so the product fits int64 (requantize.h); half away from zero rounds the
+// magnitude, then gives the sign back. half = 2^(e-1) (0 for e = 0).
+__attribute__((target("avx512f,avx512dq"))) __m512i requantize_eight(__m512i sum,
+                                                                     __m512i multiplier,
+                                                                     __m512i exponent, __m512i half,
+                                                                     __m512i zero_point,
+                                                                     __m512i qmin, __m512i qmax) {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i product = _mm512_mullo_epi64(sum, multiplier);
+  const __mmask8 negative = _mm512_cmplt_epi64_mask(product, zero);
+  const __m512i rounded =
+      _mm512_srlv_epi64(_mm512_add_epi64(_mm512_abs_epi64(product), half), exponent);
+  const __m512i scaled = _mm512_mask_sub_epi64(rounded, negative, zero, rounded);
+  return _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(scaled, zero_point), qmin), qmax);
+}
+
 }  // namespace
 
-// Eight channels in 64-bit lanes. AVX-512 has what AVX2 lacks (a 64-bit multiply, 64-bit
-// absolute value, masked negation and min/max), so this follows the reference's steps
-// directly; a masked last step takes the channels after the last multiple of 8, so the
-// short rows of convolutions (20 or 50 channels in lenet-5) need no scalar tail.
+// Eight channels per step; a masked last step takes the channels after the last multiple
+// of 8, so the short rows of convolutions (20 or 50 channels in lenet-5) need no scalar
+// tail.
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void requantize_row_avx512(
     const RowRequantization& r, const int32_t* acc, int8_t* out) {
   const int64_t channels = r.channels();
-  const __m512i zero = _mm512_setzero_si512();
   const __m512i one = _mm512_set1_epi64(1);
   const __m512i zero_point = _mm512_set1_epi64(r.zero_point);
   const __m512i qmin = _mm512_set1_epi64(r.qmin);
@@ -100,18 +117,11 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void requantize_ro
   for (int64_t o = 0; o < channels; o += 8) {
     const int64_t left = channels - o;
     const auto lanes = static_cast<__mmask8>(left >= 8 ? 0xFF : (1u << left) - 1);
-    // |acc + bias| < 2^32 and m < 2^31: the product fits int64 (requantize.h).
     const __m512i sum = _mm512_add_epi64(load8(lanes, acc + o), load8(lanes, r.biases.data() + o));
-    const __m512i product = _mm512_mullo_epi64(sum, load8(lanes, r.multipliers.data() + o));
     const __m512i exponent = load8(lanes, r.exponents.data() + o);
-    // Half away from zero: round the magnitude, then give the sign back.
-    const __mmask8 negative = _mm512_cmplt_epi64_mask(product, zero);
     const __m512i half = _mm512_srli_epi64(_mm512_sllv_epi64(one, exponent), 1);
-    const __m512i rounded =
-        _mm512_srlv_epi64(_mm512_add_epi64(_mm512_abs_epi64(product), half), exponent);
-    const __m512i scaled = _mm512_mask_sub_epi64(rounded, negative, zero, rounded);
-    const __m512i code =
-        _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(scaled, zero_point), qmin), qmax);
+    const __m512i code = requantize_eight(sum, load8(lanes, r.multipliers.data() + o), exponent,
+                                          half, zero_point, qmin, qmax);
     _mm512_mask_cvtepi64_storeu_epi8(out + o, lanes, code);
   }
 }
@@ -137,26 +147,6 @@ void requantize_columns_reference(const RowRequantization& r, const int32_t* acc
     }
   }
 }
-
-namespace {
-
-// Eight accumulators of one channel, plus its bias, to codes in 64-bit lanes: the steps of
-// requantize_row_avx512 with the channel's constants broadcast.
-__attribute__((target("avx512f,avx512dq"))) __m512i requantize_eight(__m512i sum,
-                                                                     __m512i multiplier,
-                                                                     __m512i exponent, __m512i half,
-                                                                     __m512i zero_point,
-                                                                     __m512i qmin, __m512i qmax) {
-  const __m512i zero = _mm512_setzero_si512();
-  const __m512i product = _mm512_mullo_epi64(sum, multiplier);
-  const __mmask8 negative = _mm512_cmplt_epi64_mask(product, zero);
-  const __m512i rounded =
-      _mm512_srlv_epi64(_mm512_add_epi64(_mm512_abs_epi64(product), half), exponent);
-  const __m512i scaled = _mm512_mask_sub_epi64(rounded, negative, zero, rounded);
-  return _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(scaled, zero_point), qmin), qmax);
-}
-
-}  // namespace
 
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void requantize_columns_avx512(
     const RowRequantization& r, const int32_t* acc, int64_t pixels, int8_t* out) {
