@@ -13,6 +13,7 @@
 #include "kernels/cpu/gemm_openblas.h"
 #include "kernels/graph_executor.h"
 #include "kernels/int8/int8_executor.h"
+#include "kernels/int8/quantized_conv2d_op.h"
 #include "kernels/reference/gemm_reference.h"
 #include "kernels/sparse/sparse_executor.h"
 
@@ -41,8 +42,8 @@ std::string openblas_variant() {
 
 std::string int8_variant() {
   const GemmS8Kernel& kernel = selected_gemm_s8_kernel();
-  return fmt::format("int8 GEMM {} ({}); FP32 layers: {}", kernel.name, kernel.description,
-                     openblas_variant());
+  return fmt::format("int8 GEMM {} ({}); convolutions: {}; FP32 layers: {}", kernel.name,
+                     kernel.description, int8_conv_path_description(kernel), openblas_variant());
 }
 
 // The three FP32 backends share the graph executor and differ only in their GEMM.

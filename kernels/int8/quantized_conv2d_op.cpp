@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
+#include "core/error.h"
 #include "core/gemm.h"
 #include "kernels/int8/grid_check.h"
 #include "kernels/int8/im2row_s8.h"
@@ -13,10 +16,58 @@
 
 namespace slim {
 
+namespace {
+
+constexpr std::string_view kConvPathVariable = "SLIMBENCH_INT8_CONV";
+
+bool im2row_forced() {
+  const char* value = std::getenv(kConvPathVariable.data());
+  if (value == nullptr || *value == '\0' || std::string_view(value) == "auto") return false;
+  if (std::string_view(value) == "im2row") return true;
+  fail("unknown {}={}; valid choices: auto, im2row", kConvPathVariable, value);
+}
+
+}  // namespace
+
+std::string direct_conv_unused_reason(const QuantizedWeight& weight, const QuantScheme& scheme,
+                                      const GemmS8Kernel& gemm) {
+  if (im2row_forced()) return fmt::format("{}=im2row", kConvPathVariable);
+  if (gemm.name != "avx512_vnni") {
+    return fmt::format("the selected int8 GEMM is {}, not avx512_vnni", gemm.name);
+  }
+  if (!scheme.is_static()) return "dynamic quantization";
+  if (std::string reason = DirectConvS8Vnni::cpu_unavailable_reason(); !reason.empty()) {
+    return reason;
+  }
+  return DirectConvS8Vnni::weight_unsupported_reason(weight);
+}
+
+std::string int8_conv_path_description(const GemmS8Kernel& gemm) {
+  if (im2row_forced()) {
+    return fmt::format("im2row + int8 GEMM ({}=im2row)", kConvPathVariable);
+  }
+  if (gemm.name != "avx512_vnni") return "im2row + int8 GEMM";
+  if (std::string reason = DirectConvS8Vnni::cpu_unavailable_reason(); !reason.empty()) {
+    return fmt::format("im2row + int8 GEMM (direct VNNI: {})", reason);
+  }
+  return "direct AVX-512 VNNI (pixels in lanes, VBMI packing) for static layers with symmetric "
+         "per-tensor or per-channel weights, else im2row + int8 GEMM";
+}
+
 QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm)
     : options_(layer.options()),
       scheme_(layer.scheme()),
-      gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm) {}
+      gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm) {
+  if (direct_conv_unused_reason(layer.weight(), scheme_, gemm).empty()) {
+    const StaticRequantizer requantizer(layer.weight(), layer.bias(), *scheme_.fixed);
+    direct_ = std::make_unique<DirectConvS8Vnni>(layer.weight(), requantizer.row_constants(),
+                                                 scheme_.fixed->input.zero_point);
+  }
+}
+
+bool QuantizedConv2dOp::runs_direct(const Shape& input) const {
+  return direct_ && direct_->geometry_unsupported_reason(geometry(input)).empty();
+}
 
 ConvGeometry QuantizedConv2dOp::geometry(const Shape& input) const {
   if (input.size() != 4 || input[1] != options_.in_channels) {
@@ -58,6 +109,10 @@ void QuantizedConv2dOp::run(const Int8Tensor& input, Int8Tensor& output) {
   check_codes_fit_grid(input.quant, scheme_.fixed->input, "qconv2d");
   output.resize({g.batch, options_.out_channels, g.out_height(), g.out_width()});
   output.quant = scheme_.fixed->output;
+  if (direct_ && direct_->geometry_unsupported_reason(g).empty()) {
+    direct_->run(g, input.data(), output.data());
+    return;
+  }
   const int64_t pixels = g.out_height() * g.out_width();
   const int64_t image_in = g.channels * g.height * g.width;
   const int64_t image_out = options_.out_channels * pixels;

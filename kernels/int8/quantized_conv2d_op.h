@@ -1,28 +1,46 @@
 // QuantizedConv2dOp: a qconv2d layer (core/quant/quantized_conv2d.h) as integer code.
 //
-// im2row over the int8 input (padding with the input's zero point, im2row_s8.h) and one
-// QuantizedGemmLayer over the N*OH*OW rows, written straight to NCHW; the static path
-// takes the batch a few images at a time, so its intermediates stay in cache. Static scheme:
-// int8 -> int8 on the scheme's grids. Dynamic scheme: the FP32 input is quantized on the
-// grid of the whole batch first, and the output is FP32.
+// Two paths. im2row over the int8 input (padding with the input's zero point,
+// im2row_s8.h) and one QuantizedGemmLayer over the N*OH*OW rows, written straight to
+// NCHW; the static path takes the batch a few images at a time, so its intermediates stay
+// in cache. Or, for a static layer where direct_conv_unused_reason() is empty and the
+// geometry allows it, the direct VNNI convolution (conv2d_s8_vnni.h), which gives the
+// same codes. Static scheme: int8 -> int8 on the scheme's grids. Dynamic scheme: the
+// FP32 input is quantized on the grid of the whole batch first, and the output is FP32.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "core/layers/im2col.h"
 #include "core/quant/quantized_conv2d.h"
 #include "core/tensor.h"
+#include "kernels/int8/conv2d_s8_vnni.h"
+#include "kernels/int8/gemm_s8_kernel.h"
 #include "kernels/int8/int8_tensor.h"
 #include "kernels/int8/quantized_gemm_layer.h"
 
 namespace slim {
+
+// Empty when a static convolution with `weight` takes the direct VNNI path with `gemm` as
+// the selected int8 GEMM, otherwise why it takes the im2row path. The direct path goes
+// with the avx512_vnni GEMM only: on AMX CPUs im2row feeds the AMX GEMM, and which is
+// faster there is unmeasured. SLIMBENCH_INT8_CONV=im2row forces the im2row path (for A/B
+// comparisons; "auto", the default, lets this choose); another value is a UserError.
+std::string direct_conv_unused_reason(const QuantizedWeight& weight, const QuantScheme& scheme,
+                                      const GemmS8Kernel& gemm);
+// One line for result records: how the int8 backend runs static convolutions here.
+std::string int8_conv_path_description(const GemmS8Kernel& gemm);
 
 class QuantizedConv2dOp {
  public:
   QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm);
 
   const QuantScheme& scheme() const { return scheme_; }
+  // Whether the static path runs an input of this shape directly (conv2d_s8_vnni.h).
+  bool runs_direct(const Shape& input) const;
   // Static scheme. Throws std::logic_error when the input's grid is not the scheme's.
   void run(const Int8Tensor& input, Int8Tensor& output);
   // Dynamic scheme.
@@ -37,8 +55,9 @@ class QuantizedConv2dOp {
   Conv2dOptions options_;
   QuantScheme scheme_;
   QuantizedGemmLayer gemm_;
-  std::vector<int8_t> rows_;           // [N*OH*OW, C*K*K]
-  std::vector<int8_t> dynamic_codes_;  // the FP32 input quantized on its batch's grid
+  std::unique_ptr<DirectConvS8Vnni> direct_;  // null: the im2row path
+  std::vector<int8_t> rows_;                  // [N*OH*OW, C*K*K]
+  std::vector<int8_t> dynamic_codes_;         // the FP32 input quantized on its batch's grid
 };
 
 }  // namespace slim

@@ -51,6 +51,9 @@ class StaticRequantizer {
   }
 
   const ActivationQuant& output() const { return output_; }
+  int64_t groups() const { return groups_; }
+  // One group only: the per-channel constants requantize_row() applies.
+  const RowRequantization& row_constants() const { return row_constants_; }
 
  private:
   void build_single_group(const QuantizedWeight& weight, const std::vector<float>& bias,

@@ -7,6 +7,7 @@
 
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/fixed_point.h"
+#include "kernels/int8/requantize_avx512.h"
 
 namespace slim {
 namespace {
@@ -83,25 +84,6 @@ __attribute__((target("avx512f,avx512vl"))) __m512i load8(__mmask8 lanes, const 
   return _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, p));
 }
 
-// Eight sums (accumulator + bias) to codes in 64-bit lanes, with per-lane constants.
-// AVX-512 has what AVX2 lacks (a 64-bit multiply, 64-bit absolute value, masked negation
-// and min/max), so this follows the reference's steps directly: |sum| < 2^32 and
-// m < 2^31, so the product fits int64 (requantize.h); half away from zero rounds the
-// magnitude, then gives the sign back. half = 2^(e-1) (0 for e = 0).
-__attribute__((target("avx512f,avx512dq"))) __m512i requantize_eight(__m512i sum,
-                                                                     __m512i multiplier,
-                                                                     __m512i exponent, __m512i half,
-                                                                     __m512i zero_point,
-                                                                     __m512i qmin, __m512i qmax) {
-  const __m512i zero = _mm512_setzero_si512();
-  const __m512i product = _mm512_mullo_epi64(sum, multiplier);
-  const __mmask8 negative = _mm512_cmplt_epi64_mask(product, zero);
-  const __m512i rounded =
-      _mm512_srlv_epi64(_mm512_add_epi64(_mm512_abs_epi64(product), half), exponent);
-  const __m512i scaled = _mm512_mask_sub_epi64(rounded, negative, zero, rounded);
-  return _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(scaled, zero_point), qmin), qmax);
-}
-
 }  // namespace
 
 // Eight channels per step; a masked last step takes the channels after the last multiple
@@ -160,23 +142,16 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void requantize_co
   const __m512i qmax = _mm512_set1_epi64(r.qmax);
   for (int64_t o = 0; o < channels; ++o) {
     const auto c = static_cast<size_t>(o);
-    const __m512i bias = _mm512_set1_epi64(r.biases[c]);
-    const __m512i multiplier = _mm512_set1_epi64(r.multipliers[c]);
-    const __m512i exponent = _mm512_set1_epi64(r.exponents[c]);
-    const __m512i half = _mm512_set1_epi64((int64_t{1} << r.exponents[c]) >> 1);
+    const ChannelRequantization512 constants =
+        broadcast_channel_requantization(r.biases[c], r.multipliers[c], r.exponents[c]);
     int8_t* plane = out + o * pixels;
     for (int64_t p0 = 0; p0 < pixels; p0 += 16) {
       const int64_t left = pixels - p0;
       const auto mask = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1u << left) - 1);
       const __m512i column = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), mask, lanes,
                                                          acc + p0 * channels + o, 4);
-      const __m512i low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(column));
-      const __m512i high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(column, 1));
-      const __m128i low_codes = _mm512_cvtepi64_epi8(requantize_eight(
-          _mm512_add_epi64(low, bias), multiplier, exponent, half, zero_point, qmin, qmax));
-      const __m128i high_codes = _mm512_cvtepi64_epi8(requantize_eight(
-          _mm512_add_epi64(high, bias), multiplier, exponent, half, zero_point, qmin, qmax));
-      _mm_mask_storeu_epi8(plane + p0, mask, _mm_unpacklo_epi64(low_codes, high_codes));
+      _mm_mask_storeu_epi8(plane + p0, mask,
+                           requantize_sixteen(column, constants, zero_point, qmin, qmax));
     }
   }
 }

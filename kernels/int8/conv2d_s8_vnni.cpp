@@ -1,0 +1,231 @@
+#include "kernels/int8/conv2d_s8_vnni.h"
+
+#include <fmt/format.h>
+#include <immintrin.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <stdexcept>
+
+#include "kernels/int8/cpu_features.h"
+#include "kernels/int8/requantize_avx512.h"
+
+// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_epi32(), a
+// deliberate self-initialisation that -Wuninitialized reports inside every caller.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+namespace slim {
+namespace {
+
+constexpr int kMinTileChannels = 4;
+constexpr int kMaxTileChannels = 6;
+constexpr int kMaxTileVectors = 4;
+
+// R in [4, 6] with the fewest padded channels, the larger on a tie (fewer weight loads
+// per multiply-add): 20 channels take R = 5 (no padding), 50 take R = 5, 48 take R = 6.
+int64_t choose_tile_channels(int64_t out_channels) {
+  int64_t best = kMaxTileChannels;
+  int64_t best_padded = (out_channels + best - 1) / best * best;
+  for (int64_t r = kMaxTileChannels - 1; r >= kMinTileChannels; --r) {
+    const int64_t padded = (out_channels + r - 1) / r * r;
+    if (padded < best_padded) best = r, best_padded = padded;
+  }
+  return best;
+}
+
+// One register tile: `channels` (<= R) output channels of V consecutive pixel groups.
+struct TileJob {
+  const uint8_t* packed;  // the first group's first quad
+  int64_t group_stride;   // bytes from one group's quads to the next's
+  int64_t quads;
+  const int32_t* weights;  // the channel block's [quads][R]
+  const int64_t* biases;   // the first channel's constants
+  const int32_t* multipliers;
+  const int32_t* exponents;
+  int64_t channels;
+  int64_t plane;        // pixels per output plane
+  int64_t first_pixel;  // of the first group
+  int8_t* out;          // the first channel's plane at first_pixel
+  int32_t zero_point, qmin, qmax;
+};
+
+template <int R, int V>
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void convolve_tile(
+    const TileJob& t) {
+  __m512i acc[R][V];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_si512();
+  }
+  const uint8_t* x = t.packed;
+  const int32_t* w = t.weights;
+  for (int64_t q = 0; q < t.quads; ++q, x += kVectorBytes, w += R) {
+    __m512i pixels[V];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) pixels[v] = _mm512_load_si512(x + v * t.group_stride);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const __m512i weight = _mm512_set1_epi32(w[r]);
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], pixels[v], weight);
+    }
+  }
+  const __m512i zero_point = _mm512_set1_epi64(t.zero_point);
+  const __m512i qmin = _mm512_set1_epi64(t.qmin);
+  const __m512i qmax = _mm512_set1_epi64(t.qmax);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    if (r >= t.channels) break;  // padding channels of the last block
+    const ChannelRequantization512 constants =
+        broadcast_channel_requantization(t.biases[r], t.multipliers[r], t.exponents[r]);
+    int8_t* plane = t.out + r * t.plane;
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) {
+      const int64_t left = t.plane - (t.first_pixel + v * kPixelsPerVector);
+      const auto lanes = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1u << left) - 1);
+      _mm_mask_storeu_epi8(plane + v * kPixelsPerVector, lanes,
+                           requantize_sixteen(acc[r][v], constants, zero_point, qmin, qmax));
+    }
+  }
+}
+
+using TileFunction = void (*)(const TileJob&);
+
+template <int R>
+constexpr std::array<TileFunction, kMaxTileVectors> tiles_of_rows() {
+  return {convolve_tile<R, 1>, convolve_tile<R, 2>, convolve_tile<R, 3>, convolve_tile<R, 4>};
+}
+
+// [R - 4][V - 1]
+constexpr std::array<std::array<TileFunction, kMaxTileVectors>, 3> kTiles = {
+    tiles_of_rows<4>(), tiles_of_rows<5>(), tiles_of_rows<6>()};
+
+bool same_image_geometry(const ConvGeometry& a, const ConvGeometry& b) {
+  return a.channels == b.channels && a.height == b.height && a.width == b.width &&
+         a.kernel_h == b.kernel_h && a.kernel_w == b.kernel_w && a.stride == b.stride &&
+         a.padding == b.padding;
+}
+
+}  // namespace
+
+std::string DirectConvS8Vnni::cpu_unavailable_reason() {
+  if (std::string reason = avx512_unavailable_reason(); !reason.empty()) return reason;
+  if (std::string reason = avx512_vnni_unavailable_reason(); !reason.empty()) return reason;
+  if (!__builtin_cpu_supports("avx512vbmi")) {
+    return "the CPU (or the OS) does not support AVX-512 VBMI (vpermi2b packs the pixels)";
+  }
+  return "";
+}
+
+std::string DirectConvS8Vnni::weight_unsupported_reason(const QuantizedWeight& weight) {
+  if (weight.groups_per_row() != 1) {
+    return fmt::format("per-group weights ({} groups per row) need one accumulator per group",
+                       weight.groups_per_row());
+  }
+  if (!weight.symmetric()) return "asymmetric weights need each pixel's sum of codes";
+  return "";
+}
+
+DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
+                                   const RowRequantization& requantization,
+                                   int32_t input_zero_point)
+    : out_channels_(weight.rows()),
+      depth_(weight.cols()),
+      quads_((weight.cols() + 3) / 4),
+      tile_channels_(choose_tile_channels(weight.rows())),
+      input_zero_point_(static_cast<int8_t>(input_zero_point)),
+      requantization_(requantization) {
+  if (const std::string reason = weight_unsupported_reason(weight); !reason.empty()) {
+    throw std::logic_error("direct int8 convolution: " + reason);
+  }
+  if (requantization.channels() != out_channels_ || input_zero_point < -128 ||
+      input_zero_point > 127) {
+    throw std::logic_error("direct int8 convolution: constants do not match the weights");
+  }
+  const int64_t depth = depth_;
+  const int64_t blocks = (out_channels_ + tile_channels_ - 1) / tile_channels_;
+  weights_.assign(static_cast<size_t>(blocks * quads_ * tile_channels_), 0);
+  const int8_t* codes = weight.codes().data();
+  for (int64_t o = 0; o < out_channels_; ++o) {
+    const int64_t block = o / tile_channels_, row = o % tile_channels_;
+    int64_t sum = 0;
+    for (int64_t q = 0; q < quads_; ++q) {
+      std::array<int8_t, 4> quad{};
+      for (int64_t j = 0; j < 4 && q * 4 + j < depth; ++j) quad[j] = codes[o * depth + q * 4 + j];
+      for (const int8_t code : quad) sum += code;
+      std::memcpy(&weights_[static_cast<size_t>((block * quads_ + q) * tile_channels_ + row)],
+                  quad.data(), 4);
+    }
+    biases_.push_back(requantization.biases[static_cast<size_t>(o)] -
+                      (128 + int64_t{input_zero_point}) * sum);
+  }
+}
+
+const PixelQuadPacker& DirectConvS8Vnni::packer_for(const ConvGeometry& g) {
+  if (!packer_ || !same_image_geometry(packer_->geometry(), g)) {
+    packer_ = std::make_unique<PixelQuadPacker>(g);
+  }
+  return *packer_;
+}
+
+std::string DirectConvS8Vnni::geometry_unsupported_reason(const ConvGeometry& g) {
+  if (g.col_rows() != depth_) {
+    return fmt::format("the input has {} taps per pixel, the weights {}", g.col_rows(), depth_);
+  }
+  return packer_for(g).unsupported_reason();
+}
+
+void DirectConvS8Vnni::convolve_image(const uint8_t* packed, int64_t pixels, int8_t* out) const {
+  const int64_t groups = (pixels + kPixelsPerVector - 1) / kPixelsPerVector;
+  const int64_t group_stride = quads_ * kVectorBytes;
+  const int64_t r = tile_channels_;
+  TileJob job{};
+  job.group_stride = group_stride;
+  job.quads = quads_;
+  job.plane = pixels;
+  job.zero_point = requantization_.zero_point;
+  job.qmin = requantization_.qmin;
+  job.qmax = requantization_.qmax;
+  for (int64_t group = 0; group < groups; group += kMaxTileVectors) {
+    const int64_t vectors = std::min<int64_t>(kMaxTileVectors, groups - group);
+    const TileFunction tile =
+        kTiles[static_cast<size_t>(r - kMinTileChannels)][static_cast<size_t>(vectors - 1)];
+    job.packed = packed + group * group_stride;
+    job.first_pixel = group * kPixelsPerVector;
+    for (int64_t first = 0; first < out_channels_; first += r) {
+      const auto c = static_cast<size_t>(first);
+      job.weights = weights_.data() + first * quads_;
+      job.biases = biases_.data() + c;
+      job.multipliers = requantization_.multipliers.data() + c;
+      job.exponents = requantization_.exponents.data() + c;
+      job.channels = std::min(r, out_channels_ - first);
+      job.out = out + first * pixels + job.first_pixel;
+      tile(job);
+    }
+  }
+}
+
+void DirectConvS8Vnni::run(const ConvGeometry& g, const int8_t* input, int8_t* output) {
+  if (const std::string reason = geometry_unsupported_reason(g); !reason.empty()) {
+    throw std::logic_error("direct int8 convolution: " + reason);
+  }
+  const PixelQuadPacker& packer = packer_for(g);
+  const int threads = omp_get_max_threads();
+  if (scratch_.size() < static_cast<size_t>(threads)) scratch_.resize(static_cast<size_t>(threads));
+  const int64_t image_in = g.channels * g.height * g.width;
+  const int64_t pixels = g.out_height() * g.out_width();
+  const int64_t image_out = out_channels_ * pixels;
+#pragma omp parallel for schedule(static) if (threads > 1 && g.batch > 1)
+  for (int64_t n = 0; n < g.batch; ++n) {
+    Scratch& s = scratch_[static_cast<size_t>(omp_get_thread_num())];
+    s.padded.resize(static_cast<size_t>(packer.padded_bytes()));
+    s.packed.resize(static_cast<size_t>(pixel_quad_image_bytes(g)));
+    packer.pack(input + n * image_in, input_zero_point_, s.padded.data(), s.packed.data());
+    convolve_image(s.packed.data(), pixels, output + n * image_out);
+  }
+}
+
+}  // namespace slim

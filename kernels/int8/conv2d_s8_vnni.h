@@ -1,0 +1,83 @@
+// DirectConvS8Vnni: a static int8 convolution on AVX-512 VNNI with output pixels in the
+// vector lanes, requantized in registers and stored straight into NCHW.
+//
+// The im2row path (quantized_conv2d_op.h) multiplies one row per output pixel by the
+// weights, [pixels x K] x [K x O], then reads its int32 [pixels x O] accumulators back
+// to requantize and transpose them to NCHW. For the zoo's narrow convolutions (lenet-5:
+// 20 and 50 output channels) that pads O to the GEMM micro-kernel's 32 columns, writes
+// every pixel's taps with scalar moves, and makes the transpose a gather: together about
+// half of lenet-5's int8 time at batch 256. Here the product is turned around,
+//   out[o, pixel] = sum_k W[o, k] * x[k, pixel],
+// with 16 pixels per vector (pixel_quads.h packs them) and each weight quad broadcast.
+// A register tile of R output channels x V vectors of pixels (R in 4..6 to waste the
+// fewest channels on padding, V up to 4: at most 24 accumulators) runs over all of K,
+// then each of its rows is requantized (requantize_avx512.h) and its 16 codes stored in
+// the channel's plane. Images are independent, so a batch is split across OpenMP threads
+// by image; the result does not depend on their count.
+//
+// Exact, and equal bit for bit to the im2row path: vpdpbusd multiplies the unsigned
+// shifted codes x + 128 by the signed weights without saturating, and with symmetric
+// weights (zero point 0)
+//   sum_k (x_k - Z_x) w_k + bias = raw - (128 + Z_x) sum_k w_k + bias,
+// the last two terms one int64 constant per channel, added in 64-bit lanes before the
+// same requantization arithmetic. raw <= K * 255 * 128 < 2^31 for K <= 2^15.
+//
+// Used when the layer has one weight group per row and symmetric weights (otherwise each
+// pixel would need its own activation sum), the CPU has AVX-512 F/BW/DQ/VL, VNNI and VBMI,
+// and the packer supports the geometry; quantized_conv2d_op.h decides.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/aligned_allocator.h"
+#include "core/layers/im2col.h"
+#include "core/quant/quantized_weight.h"
+#include "kernels/int8/pixel_quads.h"
+#include "kernels/int8/requantize_row.h"
+
+namespace slim {
+
+class DirectConvS8Vnni {
+ public:
+  // Empty when this CPU can run it, otherwise why not.
+  static std::string cpu_unavailable_reason();
+  // Empty when the weights allow it (one group per row, symmetric), otherwise why not.
+  static std::string weight_unsupported_reason(const QuantizedWeight& weight);
+
+  // `requantization` is the layer's StaticRequantizer's (one group per row); the input
+  // codes' zero point is folded into the per-channel constants here.
+  DirectConvS8Vnni(const QuantizedWeight& weight, const RowRequantization& requantization,
+                   int32_t input_zero_point);
+
+  // Empty when run() can take inputs of this geometry (batch ignored), otherwise why not.
+  std::string geometry_unsupported_reason(const ConvGeometry& g);
+  // input [N, C, H, W] codes on the layer's input grid -> output [N, O, OH, OW] codes.
+  void run(const ConvGeometry& g, const int8_t* input, int8_t* output);
+
+  int64_t tile_channels() const { return tile_channels_; }
+
+ private:
+  struct Scratch {
+    AlignedBytes padded, packed;
+  };
+
+  const PixelQuadPacker& packer_for(const ConvGeometry& g);
+  void convolve_image(const uint8_t* packed, int64_t pixels, int8_t* out) const;
+
+  int64_t out_channels_;
+  int64_t depth_;  // K = C * KH * KW
+  int64_t quads_;
+  int64_t tile_channels_;  // R
+  int8_t input_zero_point_;
+  // [channel block][quad][R]: four weight codes per int32, 0 past K and past O.
+  std::vector<int32_t, AlignedAllocator<int32_t, 64>> weights_;
+  std::vector<int64_t> biases_;  // [O], bias - (128 + Z_x) * sum_k w
+  RowRequantization requantization_;
+  std::unique_ptr<PixelQuadPacker> packer_;  // for the last geometry seen
+  std::vector<Scratch> scratch_;             // per OpenMP thread
+};
+
+}  // namespace slim

@@ -1,0 +1,203 @@
+#include "kernels/int8/pixel_quads.h"
+
+#include <fmt/format.h>
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+// GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_epi32(), a
+// deliberate self-initialisation that -Wuninitialized reports inside every caller.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+namespace slim {
+namespace {
+
+constexpr uint8_t kUnsignedShift = 0x80;
+// vpermi2b indexes the 128 bytes of two vectors.
+constexpr int64_t kGatherReach = 128;
+
+int64_t pixels_of(const ConvGeometry& g) {
+  return g.out_height() * g.out_width();
+}
+
+int64_t depth_of(const ConvGeometry& g) {
+  return g.col_rows();
+}
+
+// The pixel a lane holds and the tap a byte holds, with the padding repeats.
+int64_t lane_pixel(const ConvGeometry& g, int64_t group, int64_t lane) {
+  return std::min(group * kPixelsPerVector + lane, pixels_of(g) - 1);
+}
+
+int64_t quad_tap(const ConvGeometry& g, int64_t quad, int64_t j) {
+  return std::min(quad * 4 + j, depth_of(g) - 1);
+}
+
+}  // namespace
+
+int64_t pixel_quad_groups(const ConvGeometry& g) {
+  return (pixels_of(g) + kPixelsPerVector - 1) / kPixelsPerVector;
+}
+
+int64_t pixel_quad_depth(const ConvGeometry& g) {
+  return (depth_of(g) + 3) / 4;
+}
+
+int64_t pixel_quad_image_bytes(const ConvGeometry& g) {
+  return pixel_quad_groups(g) * pixel_quad_depth(g) * kVectorBytes;
+}
+
+void pack_pixel_quads_reference(const ConvGeometry& g, const int8_t* image, int8_t zero_point,
+                                uint8_t* out) {
+  const int64_t taps_per_channel = g.kernel_h * g.kernel_w;
+  for (int64_t group = 0; group < pixel_quad_groups(g); ++group) {
+    for (int64_t quad = 0; quad < pixel_quad_depth(g); ++quad) {
+      for (int64_t lane = 0; lane < kPixelsPerVector; ++lane) {
+        const int64_t p = lane_pixel(g, group, lane);
+        const int64_t oh = p / g.out_width(), ow = p % g.out_width();
+        for (int64_t j = 0; j < 4; ++j) {
+          const int64_t k = quad_tap(g, quad, j);
+          const int64_t c = k / taps_per_channel;
+          const int64_t kh = k % taps_per_channel / g.kernel_w, kw = k % g.kernel_w;
+          const int64_t ih = oh * g.stride - g.padding + kh;
+          const int64_t iw = ow * g.stride - g.padding + kw;
+          const bool inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width;
+          const int8_t code = inside ? image[(c * g.height + ih) * g.width + iw] : zero_point;
+          *out++ = static_cast<uint8_t>(code) ^ kUnsignedShift;
+        }
+      }
+    }
+  }
+}
+
+PixelQuadPacker::PixelQuadPacker(const ConvGeometry& g)
+    : g_(g),
+      padded_h_(g.height + 2 * g.padding),
+      padded_w_(g.width + 2 * g.padding),
+      groups_(pixel_quad_groups(g)),
+      quads_(pixel_quad_depth(g)) {
+  const int64_t taps_per_channel = g.kernel_h * g.kernel_w;
+  for (int64_t quad = 0; quad < quads_; ++quad) {
+    for (int64_t j = 0; j < 4; ++j) {
+      const int64_t k = quad_tap(g, quad, j);
+      const int64_t c = k / taps_per_channel;
+      const int64_t kh = k % taps_per_channel / g.kernel_w, kw = k % g.kernel_w;
+      tap_offsets_.push_back(static_cast<int32_t>((c * padded_h_ + kh) * padded_w_ + kw));
+    }
+  }
+  auto origin = [&](int64_t p) {
+    return p / g.out_width() * g.stride * padded_w_ + p % g.out_width() * g.stride;
+  };
+  int64_t widest_group = 0;
+  group_indices_.resize(static_cast<size_t>(groups_ * kVectorBytes));
+  for (int64_t group = 0; group < groups_; ++group) {
+    const int64_t first = origin(lane_pixel(g, group, 0));
+    group_origins_.push_back(static_cast<int32_t>(first));
+    for (int64_t lane = 0; lane < kPixelsPerVector; ++lane) {
+      const int64_t distance = origin(lane_pixel(g, group, lane)) - first;
+      widest_group = std::max(widest_group, distance);
+      for (int64_t j = 0; j < 4; ++j) {
+        group_indices_[static_cast<size_t>(group * kVectorBytes + 4 * lane + j)] =
+            static_cast<uint8_t>(distance);
+      }
+    }
+  }
+  if (widest_group >= kGatherReach) {
+    unsupported_reason_ =
+        fmt::format("16 consecutive output pixels span {} input bytes, more than vpermi2b's {}",
+                    widest_group + 1, kGatherReach);
+  }
+  quad_deltas_.resize(static_cast<size_t>(quads_ * kVectorBytes));
+  for (int64_t quad = 0; quad < quads_; ++quad) {
+    const int32_t* taps = tap_offsets_.data() + 4 * quad;
+    int64_t widest_quad = 0;
+    for (int64_t lane = 0; lane < kPixelsPerVector; ++lane) {
+      for (int64_t j = 0; j < 4; ++j) {
+        const int64_t delta = taps[j] - taps[0];  // >= 0: offsets grow with k
+        widest_quad = std::max(widest_quad, delta);
+        quad_deltas_[static_cast<size_t>(quad * kVectorBytes + 4 * lane + j)] =
+            static_cast<uint8_t>(std::min<int64_t>(delta, kGatherReach - 1));
+      }
+    }
+    single_gather_.push_back(widest_group + widest_quad < kGatherReach ? 1 : 0);
+  }
+}
+
+int64_t PixelQuadPacker::quads_gathered_at_once() const {
+  return std::count(single_gather_.begin(), single_gather_.end(), 1);
+}
+
+// Every read of pack() lies within 128 bytes of a pixel origin plus a tap offset, which
+// is inside the copy; the slack keeps the second 64-byte load of the last taps in bounds.
+int64_t PixelQuadPacker::padded_bytes() const {
+  return g_.channels * padded_h_ * padded_w_ + kGatherReach;
+}
+
+void PixelQuadPacker::pad_unsigned(const int8_t* image, int8_t zero_point, uint8_t* padded) const {
+  const uint8_t border = static_cast<uint8_t>(zero_point) ^ kUnsignedShift;
+  const int64_t copy_bytes = padded_bytes() - kGatherReach;
+  // The slack is read but never used; fill it so that every read is of defined bytes.
+  std::fill_n(padded + (g_.padding > 0 ? 0 : copy_bytes),
+              g_.padding > 0 ? padded_bytes() : kGatherReach, border);
+  for (int64_t c = 0; c < g_.channels; ++c) {
+    for (int64_t h = 0; h < g_.height; ++h) {
+      const int8_t* row = image + (c * g_.height + h) * g_.width;
+      uint8_t* dst = padded + (c * padded_h_ + h + g_.padding) * padded_w_ + g_.padding;
+      for (int64_t w = 0; w < g_.width; ++w) dst[w] = static_cast<uint8_t>(row[w]) ^ kUnsignedShift;
+    }
+  }
+}
+
+namespace {
+
+// Bytes 4i + j of the 16 pixels' quads, tap j at `taps[j]` from each pixel's origin:
+// vpermi2b picks byte index[b] of the 128 bytes at `origin + taps[j]`.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) __m512i gather_tap(const uint8_t* from,
+                                                                          __m512i index) {
+  return _mm512_permutex2var_epi8(_mm512_loadu_si512(from), index,
+                                  _mm512_loadu_si512(from + kVectorBytes));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void pack_image(
+    const uint8_t* padded, int64_t groups, int64_t quads, const int32_t* group_origins,
+    const uint8_t* group_indices, const int32_t* tap_offsets, const uint8_t* quad_deltas,
+    const uint8_t* single_gather, uint8_t* out) {
+  // Byte j of every 32-bit lane.
+  constexpr __mmask64 kTap1 = 0x2222222222222222ULL;
+  constexpr __mmask64 kTap2 = 0x4444444444444444ULL;
+  constexpr __mmask64 kTap3 = 0x8888888888888888ULL;
+  for (int64_t group = 0; group < groups; ++group) {
+    const __m512i index = _mm512_load_si512(group_indices + group * kVectorBytes);
+    const uint8_t* origin = padded + group_origins[group];
+    for (int64_t quad = 0; quad < quads; ++quad, out += kVectorBytes) {
+      const int32_t* taps = tap_offsets + 4 * quad;
+      __m512i vector;
+      if (single_gather[quad]) {
+        const __m512i delta = _mm512_load_si512(quad_deltas + quad * kVectorBytes);
+        vector = gather_tap(origin + taps[0], _mm512_add_epi8(index, delta));
+      } else {
+        vector = gather_tap(origin + taps[0], index);
+        vector = _mm512_mask_blend_epi8(kTap1, vector, gather_tap(origin + taps[1], index));
+        vector = _mm512_mask_blend_epi8(kTap2, vector, gather_tap(origin + taps[2], index));
+        vector = _mm512_mask_blend_epi8(kTap3, vector, gather_tap(origin + taps[3], index));
+      }
+      _mm512_store_si512(out, vector);
+    }
+  }
+}
+
+}  // namespace
+
+void PixelQuadPacker::pack(const int8_t* image, int8_t zero_point, uint8_t* padded,
+                           uint8_t* out) const {
+  if (!unsupported_reason_.empty()) {
+    throw std::logic_error("pixel quads: cannot pack this geometry: " + unsupported_reason_);
+  }
+  pad_unsigned(image, zero_point, padded);
+  pack_image(padded, groups_, quads_, group_origins_.data(), group_indices_.data(),
+             tap_offsets_.data(), quad_deltas_.data(), single_gather_.data(), out);
+}
+
+}  // namespace slim

@@ -1,0 +1,56 @@
+// The AVX-512 steps of static requantization (requantize_row.h's arithmetic), shared by
+// the row and column variants and by the direct convolution's fused output stage
+// (conv2d_s8_vnni.h). Inline with their own target attributes, so they inline into any
+// caller compiled for at least AVX-512 F/DQ/BW/VL.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace slim {
+
+// One channel's constants broadcast to eight 64-bit lanes.
+struct ChannelRequantization512 {
+  __m512i bias, multiplier, exponent, half;
+};
+
+__attribute__((target("avx512f"))) inline ChannelRequantization512 broadcast_channel_requantization(
+    int64_t bias, int32_t multiplier, int32_t exponent) {
+  return {_mm512_set1_epi64(bias), _mm512_set1_epi64(multiplier), _mm512_set1_epi64(exponent),
+          _mm512_set1_epi64((int64_t{1} << exponent) >> 1)};
+}
+
+// Eight sums (accumulator + bias) to codes in 64-bit lanes, with per-lane constants.
+// AVX-512 has what AVX2 lacks (a 64-bit multiply, 64-bit absolute value, masked negation
+// and min/max), so this follows the reference's steps directly: |sum| < 2^32 and
+// m < 2^31, so the product fits int64 (requantize.h); half away from zero rounds the
+// magnitude, then gives the sign back. half = 2^(e-1) (0 for e = 0).
+__attribute__((target("avx512f,avx512dq"))) inline __m512i requantize_eight(
+    __m512i sum, __m512i multiplier, __m512i exponent, __m512i half, __m512i zero_point,
+    __m512i qmin, __m512i qmax) {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i product = _mm512_mullo_epi64(sum, multiplier);
+  const __mmask8 negative = _mm512_cmplt_epi64_mask(product, zero);
+  const __m512i rounded =
+      _mm512_srlv_epi64(_mm512_add_epi64(_mm512_abs_epi64(product), half), exponent);
+  const __m512i scaled = _mm512_mask_sub_epi64(rounded, negative, zero, rounded);
+  return _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(scaled, zero_point), qmin), qmax);
+}
+
+// Sixteen int32 accumulators of one channel to sixteen codes (in pixel order): each half
+// widened to 64 bits, the bias added there (it may not fit 32 bits beside the
+// accumulator), then requantize_eight.
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) inline __m128i requantize_sixteen(
+    __m512i acc, const ChannelRequantization512& c, __m512i zero_point, __m512i qmin,
+    __m512i qmax) {
+  const __m512i low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc));
+  const __m512i high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc, 1));
+  const __m128i low_codes = _mm512_cvtepi64_epi8(requantize_eight(
+      _mm512_add_epi64(low, c.bias), c.multiplier, c.exponent, c.half, zero_point, qmin, qmax));
+  const __m128i high_codes = _mm512_cvtepi64_epi8(requantize_eight(
+      _mm512_add_epi64(high, c.bias), c.multiplier, c.exponent, c.half, zero_point, qmin, qmax));
+  return _mm_unpacklo_epi64(low_codes, high_codes);
+}
+
+}  // namespace slim

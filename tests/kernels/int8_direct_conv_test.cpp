@@ -1,0 +1,245 @@
+// The direct VNNI convolution (kernels/int8/conv2d_s8_vnni.h) and its pixel-quad packer
+// (pixel_quads.h) against their references, bit for bit:
+//  * the VBMI packer against the plain definition, on geometries that take both of its
+//    gathers (one per quad, one per tap), padding with a zero point far from 0, stride 2,
+//    a last pixel group with fewer than 16 pixels and depths that are not multiples of 4;
+//  * QuantizedConv2dOp on the direct path against the same op on the im2row path with
+//    the scalar GEMM, for every register-tile height, fused ReLU, per-tensor weights,
+//    input zero points at both ends of int8 and codes at the extremes;
+//  * the reasons a layer or a geometry stays on the im2row path.
+// Without AVX-512 VNNI and VBMI the tests that need them exit as skipped, saying why.
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/gemm.h"
+#include "core/quant/quantized_conv2d.h"
+#include "core/rng.h"
+#include "kernels/int8/conv2d_s8_vnni.h"
+#include "kernels/int8/gemm_s8_kernel.h"
+#include "kernels/int8/pixel_quads.h"
+#include "kernels/int8/quantized_conv2d_op.h"
+#include "tests/cuda/skip.h"
+#include "tests/quant/int8_test_support.h"
+
+namespace slim {
+namespace {
+
+using namespace int8_testing;
+
+void skip_without_direct_conv(std::string_view what) {
+  if (const std::string why = DirectConvS8Vnni::cpu_unavailable_reason(); !why.empty()) {
+    test::skip_test(what, why);
+  }
+}
+
+struct PackCase {
+  std::string name;
+  ConvGeometry g;  // batch unused
+  bool all_quads_at_once;
+};
+
+std::vector<PackCase> pack_cases() {
+  return {
+      {"lenet-5 conv1: 1x28x28, 5x5", {1, 1, 28, 28, 5, 5, 1, 0}, true},
+      {"lenet-5 conv2: 20x12x12, 5x5", {1, 20, 12, 12, 5, 5, 1, 0}, true},
+      {"3x9x8, 3x3, padding 1 (72 pixels: a half group)", {1, 3, 9, 8, 3, 3, 1, 1}, true},
+      {"16x28x28, 3x3, padding 1 (quads across channels)", {1, 16, 28, 28, 3, 3, 1, 1}, false},
+      {"16x15x15, 3x3, stride 2, padding 1", {1, 16, 15, 15, 3, 3, 2, 1}, false},
+      {"2x5x5, 1x1 (depth 2)", {1, 2, 5, 5, 1, 1, 1, 0}, true},
+      {"3x7x6, 2x2, stride 2, padding 2 (depth 12)", {1, 3, 7, 6, 2, 2, 2, 2}, true},
+  };
+}
+
+TEST_CASE("pixel quads: the VBMI packer equals the reference", "[int8][int8_dispatch]") {
+  skip_without_direct_conv("pixel quads (VBMI packer)");
+  Rng rng(81);
+  for (const PackCase& c : pack_cases()) {
+    INFO(c.name);
+    const PixelQuadPacker packer(c.g);
+    REQUIRE(packer.unsupported_reason().empty());
+    CHECK((packer.quads_gathered_at_once() == pixel_quad_depth(c.g)) == c.all_quads_at_once);
+    std::vector<int8_t> image(static_cast<size_t>(c.g.channels * c.g.height * c.g.width));
+    for (int8_t& x : image) x = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
+    const int8_t zero_point = 40;  // padding with 0 instead would show
+    AlignedBytes want(static_cast<size_t>(pixel_quad_image_bytes(c.g)));
+    pack_pixel_quads_reference(c.g, image.data(), zero_point, want.data());
+    // Stale bytes in both buffers: every byte must be written.
+    AlignedBytes padded(static_cast<size_t>(packer.padded_bytes()), 0xCD);
+    AlignedBytes got(want.size(), 0xCD);
+    packer.pack(image.data(), zero_point, padded.data(), got.data());
+    CHECK(got == want);
+  }
+}
+
+TEST_CASE("pixel quads: the reference shifts codes and pads with the zero point", "[int8]") {
+  // 1x2x2 image, 1x1 kernel, padding 1: 4x4 output pixels, depth 1 (taps 1-3 repeat it).
+  const ConvGeometry g{1, 1, 2, 2, 1, 1, 1, 1};
+  const std::vector<int8_t> image = {-128, -1, 0, 127};
+  AlignedBytes out(static_cast<size_t>(pixel_quad_image_bytes(g)));
+  REQUIRE(out.size() == 64);
+  pack_pixel_quads_reference(g, image.data(), -5, out.data());
+  const uint8_t pad = static_cast<uint8_t>(-5 + 128);
+  const std::vector<uint8_t> pixels = {pad, pad, pad, pad, pad, 0,   127, pad,
+                                       pad, 128, 255, pad, pad, pad, pad, pad};
+  for (int64_t p = 0; p < 16; ++p) {
+    INFO("pixel " << p);
+    for (int64_t j = 0; j < 4; ++j) CHECK(out[static_cast<size_t>(4 * p + j)] == pixels[p]);
+  }
+}
+
+TEST_CASE("pixel quads: 16 pixels beyond vpermi2b's reach are refused", "[int8]") {
+  // Output rows of 149 pixels, 600 input bytes apart: the group that wraps a row spans more
+  // than 128 bytes.
+  const PixelQuadPacker packer(ConvGeometry{1, 1, 6, 300, 3, 3, 2, 0});
+  CHECK_THAT(packer.unsupported_reason(), Catch::Contains("span"));
+  std::vector<int8_t> image(1800);
+  AlignedBytes padded(static_cast<size_t>(packer.padded_bytes()));
+  AlignedBytes out(static_cast<size_t>(pixel_quad_image_bytes(packer.geometry())));
+  CHECK_THROWS_AS(packer.pack(image.data(), 0, padded.data(), out.data()), std::logic_error);
+}
+
+struct ConvCase {
+  std::string name;
+  Conv2dOptions options;
+  int64_t height, width;
+  int32_t input_zero_point;
+  bool fused_relu = false;
+  bool per_tensor = false;
+};
+
+std::vector<ConvCase> conv_cases() {
+  return {
+      {"lenet-5 conv1 (20 channels: R = 5)", {1, 20, 5, 1, 0, true}, 28, 28, -3},
+      {"lenet-5 conv2 (50 channels: R = 5), fused ReLU", {20, 50, 5, 1, 0, true}, 12, 12, 17, true},
+      {"48 channels (R = 6), 3x3 padding 1, half group", {3, 48, 3, 1, 1, true}, 9, 8, -128},
+      {"7 channels (R = 4, one padded), stride 2, per-tap gathers",
+       {16, 7, 3, 2, 1, false},
+       15,
+       15,
+       127},
+      {"1 channel, 1x1, depth 2, per-tensor", {2, 1, 1, 1, 0, true}, 5, 5, 0, false, true},
+      {"9 channels (R = 5, one padded), 28x28 3x3 padding 1", {16, 9, 3, 1, 1, true}, 28, 28, 60},
+  };
+}
+
+StaticScheme scheme_for(const ConvCase& c) {
+  const int64_t depth = c.options.in_channels * c.options.kernel_size * c.options.kernel_size;
+  const ActivationQuant input = grid(0.05f, c.input_zero_point);
+  ActivationQuant output = grid(output_scale_for(depth, input.scale, 0.0125f), -9);
+  if (c.fused_relu) output = output.with_relu();
+  return StaticScheme{.input = input, .output = output, .fused_relu = c.fused_relu};
+}
+
+// The same layer on the direct path and on the im2row path with the scalar GEMM.
+void check_direct_equals_im2row(const QuantizedConv2d& layer, const Int8Tensor& x) {
+  QuantizedConv2dOp direct(layer, find_gemm_s8_kernel("avx512_vnni"));
+  QuantizedConv2dOp im2row(layer, find_gemm_s8_kernel("scalar"));
+  REQUIRE(direct.runs_direct(x.shape));
+  REQUIRE_FALSE(im2row.runs_direct(x.shape));
+  Int8Tensor want, got;
+  im2row.run(x, want);
+  direct.run(x, got);
+  REQUIRE(got.shape == want.shape);
+  CHECK(got.codes == want.codes);
+}
+
+TEST_CASE("direct VNNI convolution equals the im2row path bit for bit", "[int8][int8_dispatch]") {
+  skip_without_direct_conv("direct VNNI convolution");
+  Rng rng(82);
+  for (const ConvCase& c : conv_cases()) {
+    INFO(c.name);
+    const Conv2dOptions& o = c.options;
+    const StaticScheme scheme = scheme_for(c);
+    const WeightSpec spec{.rows = o.out_channels,
+                          .cols = o.in_channels * o.kernel_size * o.kernel_size,
+                          .per_tensor = c.per_tensor};
+    const std::vector<float> bias =
+        o.bias ? random_bias(o.out_channels, 30.0f * scheme.output.scale, rng)
+               : std::vector<float>{};
+    const QuantizedConv2d layer(o, random_weight(spec, rng), bias, QuantScheme{.fixed = scheme});
+    check_direct_equals_im2row(
+        layer, random_codes({3, o.in_channels, c.height, c.width}, scheme.input, rng));
+  }
+}
+
+// Every weight -128 and every input at one end of the grid, with K = 1600: the largest
+// accumulators (1600 * 255 * 128 before the shift is taken off) and a bias fold of
+// (128 + Z_x) * sum w at its extreme, saturating the output both ways.
+TEST_CASE("direct VNNI convolution is exact at the extreme codes", "[int8][int8_dispatch]") {
+  skip_without_direct_conv("direct VNNI convolution");
+  const Conv2dOptions o{64, 6, 5, 1, 0, true};
+  const int64_t depth = 64 * 25;
+  for (const int32_t zero_point : {-128, 127}) {
+    for (const int8_t input_code : {int8_t{-128}, int8_t{127}}) {
+      INFO("Z_x " << zero_point << ", inputs " << int{input_code});
+      auto weight = std::make_shared<QuantizedWeight>(
+          QuantRange{.bits = 8, .is_signed = true, .narrow = false}, Granularity::kPerChannel, 6,
+          depth, depth, std::vector<int8_t>(static_cast<size_t>(6 * depth), -128),
+          std::vector<float>(6, 0.01f), std::vector<int32_t>(6, 0));
+      const StaticScheme scheme{.input = grid(0.05f, zero_point), .output = grid(40.0f, 0)};
+      const QuantizedConv2d layer(o, weight, std::vector<float>{1.0f, -1.0f, 0, 50, -50, 3},
+                                  QuantScheme{.fixed = scheme});
+      Int8Tensor x;
+      x.resize({2, 64, 6, 7});
+      x.quant = scheme.input;
+      std::fill(x.codes.begin(), x.codes.end(), input_code);
+      check_direct_equals_im2row(layer, x);
+    }
+  }
+}
+
+TEST_CASE("direct VNNI convolution gives the same codes on 1 and 2 threads",
+          "[int8][int8_dispatch]") {
+  skip_without_direct_conv("direct VNNI convolution");
+  Rng rng(83);
+  const ConvCase c{"lenet-5 conv2", {20, 50, 5, 1, 0, true}, 12, 12, 5};
+  const StaticScheme scheme = scheme_for(c);
+  const QuantizedConv2d layer(c.options, random_weight({.rows = 50, .cols = 500}, rng),
+                              random_bias(50, 1.0f, rng), QuantScheme{.fixed = scheme});
+  const Int8Tensor x = random_codes({9, 20, 12, 12}, scheme.input, rng);
+  QuantizedConv2dOp op(layer, find_gemm_s8_kernel("avx512_vnni"));
+  REQUIRE(op.runs_direct(x.shape));
+  const int before = num_threads();
+  Int8Tensor one, two;
+  set_num_threads(1);
+  op.run(x, one);
+  set_num_threads(2);
+  op.run(x, two);
+  set_num_threads(before);
+  CHECK(one.codes == two.codes);
+}
+
+TEST_CASE("direct_conv_unused_reason says why a layer takes the im2row path", "[int8]") {
+  const QuantScheme fixed{.fixed = StaticScheme{.input = grid(0.05f, 0), .output = grid(1.0f, 0)}};
+  Rng rng(84);
+  const auto symmetric = random_weight({.rows = 4, .cols = 18}, rng);
+  const auto asymmetric = random_weight({.rows = 4, .cols = 18, .asymmetric = true}, rng);
+  const auto grouped = random_weight({.rows = 4, .cols = 18, .group_size = 9}, rng);
+  const GemmS8Kernel& vnni = find_gemm_s8_kernel("avx512_vnni");
+  CHECK_THAT(direct_conv_unused_reason(*symmetric, fixed, find_gemm_s8_kernel("scalar")),
+             Catch::Contains("scalar"));
+  CHECK_THAT(direct_conv_unused_reason(*symmetric, dynamic_scheme(DynamicRange::kAbsMax), vnni),
+             Catch::Contains("dynamic"));
+  const std::string cpu = DirectConvS8Vnni::cpu_unavailable_reason();
+  if (cpu.empty()) {
+    CHECK(direct_conv_unused_reason(*symmetric, fixed, vnni).empty());
+    CHECK_THAT(direct_conv_unused_reason(*asymmetric, fixed, vnni), Catch::Contains("asymmetric"));
+    CHECK_THAT(direct_conv_unused_reason(*grouped, fixed, vnni), Catch::Contains("per-group"));
+  } else {
+    CHECK(direct_conv_unused_reason(*symmetric, fixed, vnni) == cpu);
+  }
+  ::setenv("SLIMBENCH_INT8_CONV", "im2row", 1);
+  CHECK_THAT(direct_conv_unused_reason(*symmetric, fixed, vnni), Catch::Contains("im2row"));
+  CHECK_THAT(int8_conv_path_description(vnni), Catch::Contains("SLIMBENCH_INT8_CONV=im2row"));
+  ::setenv("SLIMBENCH_INT8_CONV", "direct-please", 1);
+  CHECK_THROWS_AS(direct_conv_unused_reason(*symmetric, fixed, vnni), UserError);
+  ::unsetenv("SLIMBENCH_INT8_CONV");
+}
+
+}  // namespace
+}  // namespace slim
