@@ -135,17 +135,37 @@ int64_t PixelQuadPacker::padded_bytes() const {
   return g_.channels * padded_h_ * padded_w_ + kGatherReach;
 }
 
+namespace {
+
+// dst[i] = src[i] ^ 0x80 for n bytes, 64 at a time (the scalar loop was a tenth of
+// lenet-5's int8 time at batch 256).
+__attribute__((target("avx512f,avx512bw"))) void copy_unsigned(const int8_t* src, uint8_t* dst,
+                                                               int64_t n) {
+  const __m512i shift = _mm512_set1_epi8(static_cast<char>(kUnsignedShift));
+  for (int64_t i = 0; i < n; i += kVectorBytes) {
+    const int64_t left = n - i;
+    const __mmask64 lanes = left >= kVectorBytes ? ~__mmask64{0} : (__mmask64{1} << left) - 1;
+    _mm512_mask_storeu_epi8(dst + i, lanes,
+                            _mm512_xor_si512(_mm512_maskz_loadu_epi8(lanes, src + i), shift));
+  }
+}
+
+}  // namespace
+
 void PixelQuadPacker::pad_unsigned(const int8_t* image, int8_t zero_point, uint8_t* padded) const {
   const uint8_t border = static_cast<uint8_t>(zero_point) ^ kUnsignedShift;
   const int64_t copy_bytes = padded_bytes() - kGatherReach;
   // The slack is read but never used; fill it so that every read is of defined bytes.
-  std::fill_n(padded + (g_.padding > 0 ? 0 : copy_bytes),
-              g_.padding > 0 ? padded_bytes() : kGatherReach, border);
+  std::fill_n(padded + copy_bytes, kGatherReach, border);
+  if (g_.padding == 0) {  // the copy is the image, shifted
+    copy_unsigned(image, padded, copy_bytes);
+    return;
+  }
+  std::fill_n(padded, copy_bytes, border);
   for (int64_t c = 0; c < g_.channels; ++c) {
     for (int64_t h = 0; h < g_.height; ++h) {
-      const int8_t* row = image + (c * g_.height + h) * g_.width;
-      uint8_t* dst = padded + (c * padded_h_ + h + g_.padding) * padded_w_ + g_.padding;
-      for (int64_t w = 0; w < g_.width; ++w) dst[w] = static_cast<uint8_t>(row[w]) ^ kUnsignedShift;
+      copy_unsigned(image + (c * g_.height + h) * g_.width,
+                    padded + (c * padded_h_ + h + g_.padding) * padded_w_ + g_.padding, g_.width);
     }
   }
 }
