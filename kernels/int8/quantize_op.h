@@ -24,6 +24,15 @@
 namespace slim {
 
 // codes[i] = quantize_activation(values[i], quant); the spans have equal sizes.
+// The AVX-512 variant, for grids that round half to even only, takes the same float steps
+// 16 at a time (x * (1/S), nearbyint in the current rounding mode, + Z, clamp that keeps
+// NaN, truncating conversions), so it equals the reference for every float, NaN and
+// infinities included (tests/quant/int8_elementwise_test.cpp). quantize_values() picks it
+// where it applies.
+void quantize_values_reference(std::span<const float> values, const ActivationQuant& quant,
+                               std::span<int8_t> codes);
+void quantize_values_avx512(std::span<const float> values, const ActivationQuant& quant,
+                            std::span<int8_t> codes);
 void quantize_values(std::span<const float> values, const ActivationQuant& quant,
                      std::span<int8_t> codes);
 

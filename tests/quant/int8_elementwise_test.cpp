@@ -3,7 +3,10 @@
 // simulation being QuantizedAdd::forward), max pooling, ReLU and flatten (exact), and
 // the global average pool's integer mean (within one code; exact but for ties).
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
+#include <iterator>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,6 +63,41 @@ TEST_CASE("quantize gives exactly the simulation's codes", "[int8]") {
     CHECK(codes.quant == quant);
     CHECK(codes_of(codes) == codes_on_grid(x, quant));
   }
+}
+
+// Every kind of float, with tails of every length: the AVX-512 variant's float steps and
+// its NaN-keeping clamp must match the reference's code for code.
+TEST_CASE("quantize: AVX-512 equals the reference", "[int8][int8_dispatch]") {
+  if (const std::string why = avx512_unavailable_reason(); !why.empty()) {
+    test::skip_test("quantize_values_avx512", why);
+  }
+  Rng rng(57);
+  std::vector<float> values;
+  for (int i = 0; i < 2000; ++i) values.push_back(rng.normal(0.0f, 40.0f));
+  for (int k = -300; k <= 300; ++k) values.push_back(0.5f * static_cast<float>(k) * 0.0625f);
+  const float special[] = {0.0f,     -0.0f,     1e-40f, -1e-40f, 3e38f,    -3e38f,
+                           INFINITY, -INFINITY, NAN,    -NAN,    7.96875f, -8.03125f};
+  values.insert(values.end(), std::begin(special), std::end(special));
+  int64_t compared = 0;
+  for (const ActivationQuant& quant :
+       {grid(0.0625f, 0), grid(0.0431f, -7), grid(0.5f, 100).with_relu()}) {
+    for (size_t length : {values.size(), size_t{1}, size_t{15}, size_t{17}, size_t{33}}) {
+      const std::span<const float> part(values.data() + values.size() - length, length);
+      std::vector<int8_t> want(length), got(length + 1, 99);
+      quantize_values_reference(part, quant, want);
+      quantize_values_avx512(part, quant, std::span<int8_t>(got.data(), length));
+      INFO("scale " << quant.scale << ", " << length << " values");
+      REQUIRE(got.back() == 99);  // nothing written past the end
+      got.pop_back();
+      CHECK(got == want);
+      compared += static_cast<int64_t>(length);
+    }
+  }
+  CHECK(compared > 7000);
+  ActivationQuant away = grid(0.5f, 0);
+  away.rounding = Rounding::kHalfAwayFromZero;
+  std::vector<int8_t> codes(values.size());
+  CHECK_THROWS_AS(quantize_values_avx512(values, away, codes), std::logic_error);
 }
 
 TEST_CASE("requantize moves codes to another grid within one code", "[int8]") {
