@@ -60,6 +60,37 @@ std::vector<GemmShape> model_gemms(const ZooEntry& entry, int64_t batch) {
 
 }  // namespace
 
+int64_t ZooConv::macs() const {
+  const ConvGeometry g{input.at(0),         input.at(1),         input.at(2),    input.at(3),
+                       options.kernel_size, options.kernel_size, options.stride, options.padding};
+  return g.col_cols() * g.col_rows() * options.out_channels;
+}
+
+std::vector<ZooConv> zoo_convolutions(int64_t batch) {
+  std::vector<ZooConv> result;
+  std::set<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>> seen;
+  Shape batched_input = {batch};
+  batched_input.insert(batched_input.end(), kSampleShape.begin(), kSampleShape.end());
+  for (const ZooEntry& entry : model_zoo()) {
+    const Model model = entry.build(kSampleShape, kNumClasses);
+    const std::vector<Shape> outputs = model.output_shapes(batch);
+    for (const Node& node : model.nodes()) {
+      const auto* conv = dynamic_cast<const Conv2d*>(node.layer.get());
+      if (conv == nullptr || node.inputs.empty()) continue;
+      const int producer = node.inputs.front();
+      const Shape& input = producer < 0 ? batched_input : outputs.at(static_cast<size_t>(producer));
+      const Conv2dOptions& o = conv->options();
+      if (!seen.insert({o.in_channels, o.out_channels, o.kernel_size, o.stride, o.padding,
+                        input.at(2), input.at(3)})
+               .second) {
+        continue;
+      }
+      result.push_back({fmt::format("{}/{}@b{}", entry.name, node.name, batch), o, input});
+    }
+  }
+  return result;
+}
+
 int64_t gemm_operand_bytes(const GemmShape& shape) {
   return (shape.m * shape.k + shape.k * shape.n + shape.m * shape.n) *
          static_cast<int64_t>(sizeof(float));

@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "core/layers/conv2d.h"
+#include "core/tensor.h"
+
 namespace slim::bench {
 
 // C[m x n] = A[m x k] * B[k x n], as in kernels/gemm_function.h. `name` says where the
@@ -33,6 +36,18 @@ struct ZooGemm {
 // Every Linear and Conv2d GEMM of every zoo model at `batch`, in zoo and node order, with
 // repeated (m, n, k) triples dropped: the first model and node to produce a shape names it.
 std::vector<ZooGemm> zoo_gemms(int64_t batch);
+
+// A zoo convolution as its layer sees it, for benchmarks of whole convolutions (im2col or
+// direct) rather than of their GEMM.
+struct ZooConv {
+  std::string name;  // "<model>/<node>@b<batch>"
+  Conv2dOptions options;
+  Shape input;  // [batch, C, H, W]
+  int64_t macs() const;
+};
+
+// Every Conv2d of every zoo model at `batch`, with repeated (options, input) pairs dropped.
+std::vector<ZooConv> zoo_convolutions(int64_t batch);
 
 // The shapes of zoo_gemms(batch).
 std::vector<GemmShape> zoo_gemm_shapes(int64_t batch);

@@ -99,18 +99,23 @@ else
 fi
 
 run_bench() {
-  local name=$1 filter=$2
-  echo "==== $name"
+  local name=$1 filter=$2 json=${3:-$1}
+  echo "==== $json"
   timeout 150 "$here/bin/$name" --benchmark_filter="$filter" --benchmark_min_time=0.1 \
-    --benchmark_out="$out/$name.json" --benchmark_out_format=json 2>&1 | grep -v '^\*\*\*' |
+    --benchmark_out="$out/$json.json" --benchmark_out_format=json 2>&1 | grep -v '^\*\*\*' |
     tail -n 80
-  note "$name: exit ${PIPESTATUS[0]}"
+  note "$json: exit ${PIPESTATUS[0]}"
 }
 run_bench bench_isa_peak '.'
 run_bench bench_cuda_gemm '.'
 # The scalar variant is left out: it would take minutes on the 2048^3 product.
 run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni|avx2|avx2\+int4)/((lenet-5|lenet-300-100|mlp-1200)/.*@b(1|256)|square/(256|1024|2048))/'
 run_bench bench_fp32_gemm 'openblas/((lenet-5|lenet-300-100|mlp-1200)/.*@b(1|256)|square/(256|1024|2048))'
+# Whole lenet-5 convolutions: on an AMX CPU, im2row + AMX against the direct VNNI path
+# (SLIMBENCH_INT8_KERNEL=avx512_vnni makes the direct path available there).
+run_bench bench_int8_conv 'conv/.*/lenet-5/'
+SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_direct_vnni/lenet-5/' \
+  bench_int8_conv_vnni
 
 echo "==== summary"
 printf '%s\n' "${summary[@]}"

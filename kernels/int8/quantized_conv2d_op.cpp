@@ -54,11 +54,12 @@ std::string int8_conv_path_description(const GemmS8Kernel& gemm) {
          "per-tensor or per-channel weights, else im2row + int8 GEMM";
 }
 
-QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm)
+QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm,
+                                     ConvPath path)
     : options_(layer.options()),
       scheme_(layer.scheme()),
       gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm) {
-  if (direct_conv_unused_reason(layer.weight(), scheme_, gemm).empty()) {
+  if (path == ConvPath::kAuto && direct_conv_unused_reason(layer.weight(), scheme_, gemm).empty()) {
     const StaticRequantizer requantizer(layer.weight(), layer.bias(), *scheme_.fixed);
     direct_ = std::make_unique<DirectConvS8Vnni>(layer.weight(), requantizer.row_constants(),
                                                  scheme_.fixed->input.zero_point);

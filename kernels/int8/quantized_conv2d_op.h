@@ -34,9 +34,14 @@ std::string direct_conv_unused_reason(const QuantizedWeight& weight, const Quant
 // One line for result records: how the int8 backend runs static convolutions here.
 std::string int8_conv_path_description(const GemmS8Kernel& gemm);
 
+// kAuto: the direct path where direct_conv_unused_reason() allows it; kIm2row: never
+// (benchmarks and tests compare the two with the same GEMM variant).
+enum class ConvPath { kAuto, kIm2row };
+
 class QuantizedConv2dOp {
  public:
-  QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm);
+  QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm,
+                    ConvPath path = ConvPath::kAuto);
 
   const QuantScheme& scheme() const { return scheme_; }
   // Whether the static path runs an input of this shape directly (conv2d_s8_vnni.h).

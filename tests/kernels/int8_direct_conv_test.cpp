@@ -135,17 +135,23 @@ StaticScheme scheme_for(const ConvCase& c) {
   return StaticScheme{.input = input, .output = output, .fused_relu = c.fused_relu};
 }
 
-// The same layer on the direct path and on the im2row path with the scalar GEMM.
+// The same layer on the direct path and on the im2row path, with the scalar GEMM and with
+// the VNNI GEMM (ConvPath::kIm2row).
 void check_direct_equals_im2row(const QuantizedConv2d& layer, const Int8Tensor& x) {
-  QuantizedConv2dOp direct(layer, find_gemm_s8_kernel("avx512_vnni"));
-  QuantizedConv2dOp im2row(layer, find_gemm_s8_kernel("scalar"));
+  const GemmS8Kernel& vnni = find_gemm_s8_kernel("avx512_vnni");
+  QuantizedConv2dOp direct(layer, vnni);
+  QuantizedConv2dOp scalar(layer, find_gemm_s8_kernel("scalar"));
+  QuantizedConv2dOp vnni_im2row(layer, vnni, ConvPath::kIm2row);
   REQUIRE(direct.runs_direct(x.shape));
-  REQUIRE_FALSE(im2row.runs_direct(x.shape));
-  Int8Tensor want, got;
-  im2row.run(x, want);
+  REQUIRE_FALSE(scalar.runs_direct(x.shape));
+  REQUIRE_FALSE(vnni_im2row.runs_direct(x.shape));
+  Int8Tensor want, got, vnni_got;
+  scalar.run(x, want);
   direct.run(x, got);
+  vnni_im2row.run(x, vnni_got);
   REQUIRE(got.shape == want.shape);
   CHECK(got.codes == want.codes);
+  CHECK(vnni_got.codes == want.codes);
 }
 
 TEST_CASE("direct VNNI convolution equals the im2row path bit for bit", "[int8][int8_dispatch]") {

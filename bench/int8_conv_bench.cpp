@@ -1,0 +1,156 @@
+// Whole convolutions of the zoo at batch 1 and 256 on one thread: the static int8
+// convolution on its direct VNNI path (kernels/int8/conv2d_s8_vnni.h) and on the im2row
+// path with the selected int8 GEMM, beside the FP32 convolution on OpenBLAS (im2col +
+// SGEMM + bias). Each times everything its layer does per run: packing or im2col, the
+// products, requantization (int8) or the bias (FP32), and the NCHW stores.
+//
+//   build/bin/bench_int8_conv --benchmark_repetitions=10
+//       --benchmark_out=conv.json --benchmark_out_format=json   (one command line)
+//
+// Names: conv/<path>/<model>/<node>@b<batch>/real_time, path one of int8_direct_vnni,
+// int8_im2row_<variant>, fp32_openblas. Counter: GOP/s, 2 * MACs per run over wall time
+// (FP32 operations for fp32_openblas). Operands are not rotated through the cache: at
+// batch 256 a layer's input and output already exceed L2, and at batch 1 the whole int8
+// model fits in L2 in the end-to-end run as well. A path this CPU or geometry cannot
+// take is listed on stderr with the reason and not registered.
+#include <benchmark/benchmark.h>
+
+#include <array>
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bench/bench_context.h"
+#include "bench/injected_slowdown.h"
+#include "bench/zoo_gemm_shapes.h"
+#include "core/gemm.h"
+#include "core/layers/conv2d.h"
+#include "core/quant/quantized_conv2d.h"
+#include "core/rng.h"
+#include "kernels/cpu/gemm_openblas.h"
+#include "kernels/int8/gemm_s8_kernel.h"
+#include "kernels/int8/quantized_conv2d_op.h"
+#include "kernels/ops/conv2d_op.h"
+
+namespace {
+
+constexpr int kThreads = 1;
+constexpr std::array<int64_t, 2> kBatches = {1, 256};
+
+using slim::bench::ZooConv;
+
+// Symmetric per-channel codes over the whole int8 range, as static_ptq produces them.
+std::shared_ptr<const slim::QuantizedWeight> random_weight(const ZooConv& conv, slim::Rng& rng) {
+  const slim::Conv2dOptions& o = conv.options;
+  const int64_t depth = o.in_channels * o.kernel_size * o.kernel_size;
+  std::vector<int8_t> codes(static_cast<size_t>(o.out_channels * depth));
+  for (int8_t& c : codes) c = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
+  return std::make_shared<slim::QuantizedWeight>(
+      slim::QuantRange{.bits = 8, .is_signed = true, .narrow = false},
+      slim::Granularity::kPerChannel, o.out_channels, depth, depth, std::move(codes),
+      std::vector<float>(static_cast<size_t>(o.out_channels), 0.01f),
+      std::vector<int32_t>(static_cast<size_t>(o.out_channels), 0));
+}
+
+slim::QuantizedConv2d quantized_layer(const ZooConv& conv) {
+  slim::Rng rng(7);
+  const slim::StaticScheme scheme{
+      .input = slim::ActivationQuant{.scale = 0.05f, .zero_point = -3},
+      .output = slim::ActivationQuant{.scale = 0.5f, .zero_point = 0}.with_relu(),
+      .fused_relu = true};
+  std::vector<float> bias(static_cast<size_t>(conv.options.out_channels));
+  for (float& b : bias) b = rng.normal(0.0f, 0.1f);
+  return slim::QuantizedConv2d(conv.options, random_weight(conv, rng), bias,
+                               slim::QuantScheme{.fixed = scheme});
+}
+
+slim::Int8Tensor random_input(const ZooConv& conv) {
+  slim::Rng rng(11);
+  slim::Int8Tensor x;
+  x.resize(conv.input);
+  x.quant = slim::ActivationQuant{.scale = 0.05f, .zero_point = -3};
+  for (int8_t& c : x.codes) c = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
+  return x;
+}
+
+void set_ops_counter(benchmark::State& state, const ZooConv& conv) {
+  state.counters["GOP/s"] = benchmark::Counter(2.0 * static_cast<double>(conv.macs()) * 1e-9,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void int8_benchmark(benchmark::State& state, const ZooConv& conv, slim::ConvPath path) {
+  const slim::QuantizedConv2d layer = quantized_layer(conv);
+  slim::QuantizedConv2dOp op(layer, slim::selected_gemm_s8_kernel(), path);
+  const slim::Int8Tensor x = random_input(conv);
+  slim::Int8Tensor y;
+  const double slowdown = slim::bench::injected_slowdown();
+  for (auto _ : state) {
+    slim::bench::run_with_slowdown(slowdown, [&] { op.run(x, y); });
+    benchmark::DoNotOptimize(y.codes.data());
+    benchmark::ClobberMemory();
+  }
+  set_ops_counter(state, conv);
+}
+
+void fp32_benchmark(benchmark::State& state, const ZooConv& conv) {
+  slim::Conv2d layer(conv.options);
+  slim::Rng rng(13);
+  for (float& w : layer.weight().value.values()) w = rng.normal(0.0f, 0.1f);
+  slim::Conv2dOp op(layer, slim::gemm_openblas);
+  slim::Tensor x(conv.input);
+  for (float& v : x.values()) v = rng.normal(0.0f, 1.0f);
+  const slim::Tensor* inputs[1] = {&x};
+  slim::Tensor y;
+  const double slowdown = slim::bench::injected_slowdown();
+  for (auto _ : state) {
+    slim::bench::run_with_slowdown(slowdown, [&] { op.run(inputs, y); });
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_ops_counter(state, conv);
+}
+
+void register_conv(const ZooConv& conv) {
+  const std::string selected(slim::selected_gemm_s8_kernel().name);
+  const slim::QuantizedConv2d layer = quantized_layer(conv);
+  const std::string reason = slim::direct_conv_unused_reason(layer.weight(), layer.scheme(),
+                                                             slim::selected_gemm_s8_kernel());
+  slim::QuantizedConv2dOp probe(layer, slim::selected_gemm_s8_kernel());
+  if (probe.runs_direct(conv.input)) {
+    benchmark::RegisterBenchmark(("conv/int8_direct_vnni/" + conv.name).c_str(), int8_benchmark,
+                                 conv, slim::ConvPath::kAuto)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  } else {
+    std::cerr << "conv/int8_direct_vnni/" << conv.name << " not run: "
+              << (reason.empty() ? "the packer does not support this geometry" : reason) << '\n';
+  }
+  benchmark::RegisterBenchmark(("conv/int8_im2row_" + selected + "/" + conv.name).c_str(),
+                               int8_benchmark, conv, slim::ConvPath::kIm2row)
+      ->Unit(benchmark::kMicrosecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark(("conv/fp32_openblas/" + conv.name).c_str(), fp32_benchmark, conv)
+      ->Unit(benchmark::kMicrosecond)
+      ->UseRealTime();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  slim::set_num_threads(kThreads);
+  for (const int64_t batch : kBatches) {
+    for (const ZooConv& conv : slim::bench::zoo_convolutions(batch)) register_conv(conv);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  slim::bench::add_bench_context(kThreads);
+  benchmark::AddCustomContext("int8_selected_variant",
+                              std::string(slim::selected_gemm_s8_kernel().name));
+  benchmark::AddCustomContext("int8_conv_path",
+                              slim::int8_conv_path_description(slim::selected_gemm_s8_kernel()));
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
