@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <exception>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -23,6 +25,8 @@ LatencyOptions probe_options() {
   return options;
 }
 
+constexpr int kProbeRounds = 2;
+
 bool is_candidate(const Backend& backend) {
   return backend.name != "reference" && backend.unavailable_reason().empty();
 }
@@ -31,30 +35,42 @@ bool is_candidate(const Backend& backend) {
 
 BackendChoice choose_fastest_backend(const Model& model, const Tensor& single_input) {
   BackendChoice best;
-  double best_p50 = std::numeric_limits<double>::infinity();
   std::vector<std::string> refusals;
+  struct Candidate {
+    std::string name;
+    std::unique_ptr<Executable> executable;
+    double p50_us = std::numeric_limits<double>::infinity();
+  };
+  std::vector<Candidate> candidates;
   for (const Backend& backend : backend_table()) {
     if (!is_candidate(backend)) continue;
-    std::unique_ptr<Executable> executable;
     try {
-      executable = backend.lower(model);
+      candidates.push_back({backend.name, backend.lower(model)});
     } catch (const std::exception& e) {
       best.probe[backend.name] = {{"error", e.what()}};
       refusals.push_back(fmt::format("{}: {}", backend.name, e.what()));
-      continue;
-    }
-    const LatencyStats stats =
-        measure_latency([&] { executable->run(single_input); }, probe_options());
-    best.probe[backend.name] = {{"p50_us", stats.p50_us}};
-    if (stats.p50_us < best_p50) {
-      best_p50 = stats.p50_us;
-      best.name = backend.name;
-      best.executable = std::move(executable);
     }
   }
-  if (!best.executable) {
+  // Round-robin, each candidate's best round counting: the first one timed ran slow (the
+  // process's first timed work: eigen at 81 us against 62 us for lenet-5), and in one
+  // round it lost to backends it beats.
+  for (int round = 0; round < kProbeRounds; ++round) {
+    for (Candidate& candidate : candidates) {
+      const LatencyStats stats =
+          measure_latency([&] { candidate.executable->run(single_input); }, probe_options());
+      candidate.p50_us = std::min(candidate.p50_us, stats.p50_us);
+    }
+  }
+  Candidate* fastest = nullptr;
+  for (Candidate& candidate : candidates) {
+    best.probe[candidate.name] = {{"p50_us", candidate.p50_us}};
+    if (fastest == nullptr || candidate.p50_us < fastest->p50_us) fastest = &candidate;
+  }
+  if (fastest == nullptr) {
     fail("no backend can run this model: {}", fmt::join(refusals, "; "));
   }
+  best.name = fastest->name;
+  best.executable = std::move(fastest->executable);
   return best;
 }
 
