@@ -6,9 +6,10 @@
 //
 // Candidates are every backend available here except "reference" (the slow ground truth).
 // Each one that can lower the model is timed briefly at batch 1 (the latency headline),
-// in two round-robin rounds; the lowest p50 of any round wins. Backends that cannot run the model are recorded with the reason.
-// The probe is short and noisy: two backends within a few percent of each other may swap
-// between runs, which the record makes visible (backend_probe).
+// in two round-robin rounds; the lowest p50 of any round wins. Backends that cannot run
+// the model are recorded with the reason. The probe is short and noisy: two backends
+// within a few percent of each other may swap between runs, which the record makes
+// visible (backend_probe).
 #pragma once
 
 #include <memory>
@@ -27,7 +28,8 @@ inline constexpr const char* kBestBackend = "best";
 struct BackendChoice {
   std::string name;                        // the chosen backend
   std::unique_ptr<Executable> executable;  // the chosen backend's plan for the model
-  // {backend: {"p50_us": ...}} per timed candidate (its better round), {backend: {"error": ...}} otherwise.
+  // {backend: {"p50_us": ...}} per timed candidate (its better round), {backend: {"error": ...}}
+  // otherwise.
   nlohmann::json probe = nlohmann::json::object();
 };
 
