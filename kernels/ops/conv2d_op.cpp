@@ -76,7 +76,15 @@ void Conv2dOp::scatter_to_nchw(const ConvGeometry& g, float* out) const {
       const float b = bias ? bias[o] : 0.0f;
       const float* src = product + o * row + n * pixels;
       float* dst = out + (n * out_c + o) * pixels;
-      for (int64_t p = 0; p < pixels; ++p) dst[p] = src[p] + b;
+      if (fused_relu_) {
+        // ReLU's expression (core/layers/relu.cpp), which keeps NaN.
+        for (int64_t p = 0; p < pixels; ++p) {
+          const float v = src[p] + b;
+          dst[p] = v < 0.0f ? 0.0f : v;
+        }
+      } else {
+        for (int64_t p = 0; p < pixels; ++p) dst[p] = src[p] + b;
+      }
     }
   }
 }

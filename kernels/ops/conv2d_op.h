@@ -18,6 +18,10 @@ class Conv2dOp final : public Op {
  public:
   Conv2dOp(const Conv2d& layer, GemmFunction gemm);
   void run(std::span<const Tensor* const> inputs, Tensor& output) override;
+  // Applies the following ReLU in the pass that adds the bias (graph_executor.h fuses a
+  // ReLU that is a convolution's only reader): max(x + b, 0) with ReLU's own comparison,
+  // so the values are the unfused ones, without one more pass over the whole output.
+  void fuse_relu() { fused_relu_ = true; }
 
  private:
   ConvGeometry geometry(const Tensor& input) const;
@@ -31,6 +35,7 @@ class Conv2dOp final : public Op {
   Tensor bias_;     // [O], empty when the layer has no bias
   Tensor cols_;     // [C*K*K, images per pass * OH*OW]
   Tensor product_;  // [O, images per pass * OH*OW]
+  bool fused_relu_ = false;
 };
 
 }  // namespace slim

@@ -2,14 +2,19 @@
 // the weights, and errors name what went wrong.
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
 #include "core/layers/linear.h"
 #include "core/train/init.h"
 #include "kernels/backend.h"
+#include "kernels/cpu/gemm_openblas.h"
+#include "kernels/graph_executor.h"
 #include "models/zoo.h"
 #include "tests/kernels/runnable_backends.h"
 #include "tests/kernels/test_tensors.h"
@@ -153,6 +158,40 @@ TEST_CASE("a lowered plan keeps its own copy of the weights", "[backend]") {
       CHECK(max_abs_diff(before, after_edit) == 0.0f);
       CHECK(max_abs_diff(before, after_free) == 0.0f);
     }
+  }
+}
+
+}  // namespace slim::testing
+
+namespace slim::testing {
+
+// lenet-5's two conv -> ReLU pairs fuse; resnet-8's convolutions feed batch norms, and a
+// conv read by two nodes or a ReLU that is the model's output never fuses.
+TEST_CASE("the graph executor fuses each ReLU that is a convolution's only reader", "[backend]") {
+  const Model lenet = initialised("lenet-5");
+  const std::vector<std::pair<int, int>> pairs = fusable_conv_relu_pairs(lenet);
+  REQUIRE(pairs.size() == 2);
+  for (const auto& [conv, relu] : pairs) {
+    CHECK(lenet.nodes()[static_cast<size_t>(conv)].layer->kind() == "conv2d");
+    CHECK(lenet.nodes()[static_cast<size_t>(relu)].layer->kind() == "relu");
+  }
+  CHECK(fusable_conv_relu_pairs(initialised("lenet-300-100")).empty());
+}
+
+// Fused and unfused plans give the same bits, at two batch sizes, with NaN and
+// negative inputs reaching the fused ReLU.
+TEST_CASE("a fused conv and ReLU give exactly the unfused values", "[backend]") {
+  const Model model = initialised("lenet-5");
+  auto fused = lower_graph(model, "openblas-test", gemm_openblas);
+  auto unfused = lower_graph(model, "openblas-test", gemm_openblas, {.fuse_conv_relu = false});
+  for (const int64_t batch : {1, 7}) {
+    Tensor x = images(batch, 40 + static_cast<uint64_t>(batch));
+    x[3] = std::numeric_limits<float>::quiet_NaN();
+    const Tensor a = fused->run(x);
+    const Tensor b = unfused->run(x);
+    REQUIRE(a.shape() == b.shape());
+    INFO("batch " << batch);
+    CHECK(std::memcmp(a.data(), b.data(), static_cast<size_t>(a.numel()) * sizeof(float)) == 0);
   }
 }
 
