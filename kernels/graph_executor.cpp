@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/layers/pooling.h"
 #include "kernels/ops/conv2d_op.h"
 #include "kernels/ops/op_table.h"
 
@@ -54,6 +55,36 @@ class FusedAwayOp final : public Op {
   void run(std::span<const Tensor* const> /*inputs*/, Tensor& /*output*/) override {}
 };
 
+// Applies fusable_conv_chains(): the convolution's op takes over the fused nodes' work,
+// they become FusedAwayOp, and their readers read the convolution's output instead.
+void fuse_conv_chains(const Model& model, std::vector<Step>& steps) {
+  std::vector<int> redirect(steps.size());
+  for (size_t i = 0; i < redirect.size(); ++i) redirect[i] = static_cast<int>(i);
+  auto fuse_away = [&](int node, int conv) {
+    Step& step = steps[static_cast<size_t>(node)];
+    step.op = std::make_unique<FusedAwayOp>();
+    step.inputs.clear();
+    redirect[static_cast<size_t>(node)] = conv;
+  };
+  for (const ConvChain& chain : fusable_conv_chains(model)) {
+    auto* conv = dynamic_cast<Conv2dOp*>(steps[static_cast<size_t>(chain.conv)].op.get());
+    if (conv == nullptr) continue;  // a conv2d the table lowered to another op
+    if (chain.relu >= 0) {
+      conv->fuse_relu();
+      fuse_away(chain.relu, chain.conv);
+    }
+    if (chain.pool >= 0) {
+      conv->fuse_max_pool_2x2();
+      fuse_away(chain.pool, chain.conv);
+    }
+  }
+  for (Step& step : steps) {
+    for (int& producer : step.inputs) {
+      if (producer >= 0) producer = redirect[static_cast<size_t>(producer)];
+    }
+  }
+}
+
 Step lower_node(const Node& node, std::string_view backend, GemmFunction gemm) {
   const std::string kind = node.layer->kind();
   const OpFactory make_op = find_op_factory(kind);
@@ -65,24 +96,53 @@ Step lower_node(const Node& node, std::string_view backend, GemmFunction gemm) {
 
 }  // namespace
 
-std::vector<std::pair<int, int>> fusable_conv_relu_pairs(const Model& model) {
+namespace {
+
+bool is_unpadded_2x2_max_pool(const Node& node) {
+  const auto* pool = dynamic_cast<const MaxPool2d*>(node.layer.get());
+  if (pool == nullptr || node.inputs.size() != 1) return false;
+  const PoolOptions& o = pool->options();
+  return o.kernel_size == 2 && o.stride == 2 && o.padding == 0;
+}
+
+}  // namespace
+
+std::vector<ConvChain> fusable_conv_chains(const Model& model) {
   const std::vector<Node>& nodes = model.nodes();
-  std::vector<int> readers(nodes.size(), 0);
-  for (const Node& node : nodes) {
-    for (const int producer : node.inputs) {
-      if (producer >= 0) ++readers[static_cast<size_t>(producer)];
+  const int count = static_cast<int>(nodes.size());
+  // Each node's number of readers, and its reader when it has exactly one.
+  std::vector<int> readers(nodes.size(), 0), reader(nodes.size(), -1);
+  for (int j = 0; j < count; ++j) {
+    for (const int producer : nodes[static_cast<size_t>(j)].inputs) {
+      if (producer < 0) continue;
+      ++readers[static_cast<size_t>(producer)];
+      reader[static_cast<size_t>(producer)] = j;
     }
   }
-  std::vector<std::pair<int, int>> pairs;
-  for (size_t j = 0; j + 1 < nodes.size(); ++j) {  // the last node is the model's output
-    const Node& relu = nodes[j];
-    if (relu.layer->kind() != "relu" || relu.inputs.size() != 1 || relu.inputs[0] < 0) continue;
-    const auto conv = static_cast<size_t>(relu.inputs[0]);
-    if (nodes[conv].layer->kind() == "conv2d" && readers[conv] == 1) {
-      pairs.emplace_back(static_cast<int>(conv), static_cast<int>(j));
+  // The node that alone reads `node` when it may be fused away (not the model's output).
+  auto only_reader = [&](int node) {
+    const int r = reader[static_cast<size_t>(node)];
+    return readers[static_cast<size_t>(node)] == 1 && r + 1 < count ? r : -1;
+  };
+  const std::vector<Shape> shapes = model.output_shapes(1);
+  std::vector<ConvChain> chains;
+  for (int i = 0; i < count; ++i) {
+    if (nodes[static_cast<size_t>(i)].layer->kind() != "conv2d") continue;
+    ConvChain chain{i};
+    int tail = i;
+    if (const int r = only_reader(tail);
+        r >= 0 && nodes[static_cast<size_t>(r)].layer->kind() == "relu") {
+      chain.relu = tail = r;
     }
+    const Shape& out = shapes[static_cast<size_t>(i)];  // [1, O, OH, OW]
+    if (const int r = only_reader(tail); r >= 0 &&
+                                         is_unpadded_2x2_max_pool(nodes[static_cast<size_t>(r)]) &&
+                                         out.size() == 4 && out[2] >= 2 && out[3] >= 2) {
+      chain.pool = r;
+    }
+    if (chain.relu >= 0 || chain.pool >= 0) chains.push_back(chain);
   }
-  return pairs;
+  return chains;
 }
 
 std::unique_ptr<Executable> lower_graph(const Model& model, std::string_view backend,
@@ -93,24 +153,7 @@ std::unique_ptr<Executable> lower_graph(const Model& model, std::string_view bac
   std::vector<Step> steps;
   steps.reserve(model.nodes().size());
   for (const Node& node : model.nodes()) steps.push_back(lower_node(node, backend, gemm));
-  if (options.fuse_conv_relu) {
-    std::vector<int> redirect(steps.size());
-    for (size_t i = 0; i < redirect.size(); ++i) redirect[i] = static_cast<int>(i);
-    for (const auto& [conv, relu] : fusable_conv_relu_pairs(model)) {
-      auto* conv_op = dynamic_cast<Conv2dOp*>(steps[static_cast<size_t>(conv)].op.get());
-      if (conv_op == nullptr) continue;  // a conv2d the table lowered to another op
-      conv_op->fuse_relu();
-      Step& fused = steps[static_cast<size_t>(relu)];
-      fused.op = std::make_unique<FusedAwayOp>();
-      fused.inputs.clear();
-      redirect[static_cast<size_t>(relu)] = conv;
-    }
-    for (Step& step : steps) {
-      for (int& producer : step.inputs) {
-        if (producer >= 0) producer = redirect[static_cast<size_t>(producer)];
-      }
-    }
-  }
+  if (options.fuse_conv_chains) fuse_conv_chains(model, steps);
   return std::make_unique<GraphExecutor>(model.sample_shape(), std::move(steps));
 }
 

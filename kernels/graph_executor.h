@@ -8,7 +8,6 @@
 
 #include <memory>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "core/model.h"
@@ -17,16 +16,26 @@
 
 namespace slim {
 
-// One fusion: a ReLU whose input is a conv2d that nothing else reads, and that is not the
-// model's output, runs inside the convolution's bias pass (Conv2dOp::fuse_relu): at
-// batch 256 a separate ReLU streams the whole activation through memory once more. The
-// values are the unfused ones bit for bit (tests/kernels/executor_test.cpp).
+// One fusion, conv2d -> ReLU -> 2x2 max pool: a ReLU that is a convolution's only reader
+// runs in the convolution's bias pass (Conv2dOp::fuse_relu), and a 2x2, stride-2,
+// unpadded max pool that is the only reader of either runs on each pass of images while
+// its output is in cache (Conv2dOp::fuse_max_pool_2x2). At batch 256 each separate pass
+// streams a whole activation through memory (lenet-5's conv1 output is 11.8 MB). A node
+// that is the model's output is never fused away. The values are the unfused ones bit
+// for bit (tests/kernels/executor_test.cpp).
 struct GraphOptions {
-  bool fuse_conv_relu = true;
+  bool fuse_conv_chains = true;
 };
 
-// The (conv2d node, relu node) pairs lower_graph fuses.
-std::vector<std::pair<int, int>> fusable_conv_relu_pairs(const Model& model);
+// Node indices of one fused chain; relu or pool is -1 where that node is not fused.
+struct ConvChain {
+  int conv;
+  int relu = -1;
+  int pool = -1;
+};
+
+// The chains lower_graph fuses, in node order.
+std::vector<ConvChain> fusable_conv_chains(const Model& model);
 
 // Throws UserError naming `backend`, the node and its layer kind when a node's kind has
 // no operator.

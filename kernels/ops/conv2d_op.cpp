@@ -44,21 +44,59 @@ int64_t Conv2dOp::images_per_pass(const ConvGeometry& g) {
 void Conv2dOp::run(std::span<const Tensor* const> inputs, Tensor& output) {
   const Tensor& input = *inputs[0];
   const ConvGeometry g = geometry(input);
-  const int64_t pixels = g.out_height() * g.out_width();
+  const int64_t out_h = g.out_height(), out_w = g.out_width();
+  const int64_t pixels = out_h * out_w;
   const int64_t step = images_per_pass(g);
   // Sized for a full pass; a shorter last pass uses the front of each.
   ensure_shape(cols_, {g.col_rows(), step * pixels});
   ensure_shape(product_, {options_.out_channels, step * pixels});
-  ensure_shape(output, {g.batch, options_.out_channels, g.out_height(), g.out_width()});
+  if (fused_pool_) {
+    ensure_shape(pass_output_, {step, options_.out_channels, out_h, out_w});
+    ensure_shape(output, {g.batch, options_.out_channels, out_h / 2, out_w / 2});
+  } else {
+    ensure_shape(output, {g.batch, options_.out_channels, out_h, out_w});
+  }
   const int64_t image_in = g.channels * g.height * g.width;
-  const int64_t image_out = options_.out_channels * pixels;
+  const int64_t image_out =
+      options_.out_channels * (fused_pool_ ? (out_h / 2) * (out_w / 2) : pixels);
   for (int64_t first = 0; first < g.batch; first += step) {
     ConvGeometry part = g;
     part.batch = std::min(step, g.batch - first);
     im2col(part, input.data() + first * image_in, cols_.data());
     gemm_(options_.out_channels, part.col_cols(), part.col_rows(), weight_.data(), cols_.data(),
           product_.data());
-    scatter_to_nchw(part, output.data() + first * image_out);
+    if (fused_pool_) {
+      scatter_to_nchw(part, pass_output_.data());
+      max_pool_pass(part, output.data() + first * image_out);
+    } else {
+      scatter_to_nchw(part, output.data() + first * image_out);
+    }
+  }
+}
+
+// The pass's NCHW planes, pooled 2x2 with stride 2 into `out`, comparing each window's
+// values in MaxPool2d's order (core/layers/pooling.cpp): a later one wins only when
+// strictly greater, so NaN, ties and signed zeros come out as the layer's.
+void Conv2dOp::max_pool_pass(const ConvGeometry& g, float* out) const {
+  const int64_t width = g.out_width();
+  const int64_t pooled_h = g.out_height() / 2, pooled_w = width / 2;
+  const int64_t planes = g.batch * options_.out_channels;
+  const float* in = pass_output_.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t plane = 0; plane < planes; ++plane) {
+    const float* x = in + plane * g.out_height() * width;
+    float* y = out + plane * pooled_h * pooled_w;
+    for (int64_t oh = 0; oh < pooled_h; ++oh) {
+      const float* top = x + 2 * oh * width;
+      const float* bottom = top + width;
+      for (int64_t ow = 0; ow < pooled_w; ++ow) {
+        float best = top[2 * ow];
+        best = top[2 * ow + 1] > best ? top[2 * ow + 1] : best;
+        best = bottom[2 * ow] > best ? bottom[2 * ow] : best;
+        best = bottom[2 * ow + 1] > best ? bottom[2 * ow + 1] : best;
+        y[oh * pooled_w + ow] = best;
+      }
+    }
   }
 }
 

@@ -22,20 +22,28 @@ class Conv2dOp final : public Op {
   // ReLU that is a convolution's only reader): max(x + b, 0) with ReLU's own comparison,
   // so the values are the unfused ones, without one more pass over the whole output.
   void fuse_relu() { fused_relu_ = true; }
+  // Applies a following 2x2, stride-2, unpadded max pool to each pass while its output is
+  // in cache (output [N, O, OH / 2, OW / 2]); the values are MaxPool2d's. The caller
+  // checks that OH and OW are at least 2.
+  void fuse_max_pool_2x2() { fused_pool_ = true; }
 
  private:
   ConvGeometry geometry(const Tensor& input) const;
   static int64_t images_per_pass(const ConvGeometry& g);
   // The product of the pass `g` (g.batch images) to NCHW at `out`.
   void scatter_to_nchw(const ConvGeometry& g, float* out) const;
+  // The pass's planes in pass_output_, pooled into `out`.
+  void max_pool_pass(const ConvGeometry& g, float* out) const;
 
   GemmFunction gemm_;
   Conv2dOptions options_;
-  Tensor weight_;   // [O, C*K*K]
-  Tensor bias_;     // [O], empty when the layer has no bias
-  Tensor cols_;     // [C*K*K, images per pass * OH*OW]
-  Tensor product_;  // [O, images per pass * OH*OW]
+  Tensor weight_;       // [O, C*K*K]
+  Tensor bias_;         // [O], empty when the layer has no bias
+  Tensor cols_;         // [C*K*K, images per pass * OH*OW]
+  Tensor product_;      // [O, images per pass * OH*OW]
+  Tensor pass_output_;  // [images per pass, O, OH, OW] when a pool is fused
   bool fused_relu_ = false;
+  bool fused_pool_ = false;
 };
 
 }  // namespace slim

@@ -6,7 +6,6 @@
 #include <limits>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -165,26 +164,32 @@ TEST_CASE("a lowered plan keeps its own copy of the weights", "[backend]") {
 
 namespace slim::testing {
 
-// lenet-5's two conv -> ReLU pairs fuse; resnet-8's convolutions feed batch norms, and a
-// conv read by two nodes or a ReLU that is the model's output never fuses.
-TEST_CASE("the graph executor fuses each ReLU that is a convolution's only reader", "[backend]") {
+// lenet-5's two conv -> ReLU -> pool chains fuse whole; an MLP has nothing to fuse, and
+// resnet-8's convolutions feed batch norms (its stem's pool-free chains stay unfused).
+TEST_CASE("the graph executor fuses conv, its only-reader ReLU and a 2x2 max pool", "[backend]") {
   const Model lenet = initialised("lenet-5");
-  const std::vector<std::pair<int, int>> pairs = fusable_conv_relu_pairs(lenet);
-  REQUIRE(pairs.size() == 2);
-  for (const auto& [conv, relu] : pairs) {
-    CHECK(lenet.nodes()[static_cast<size_t>(conv)].layer->kind() == "conv2d");
-    CHECK(lenet.nodes()[static_cast<size_t>(relu)].layer->kind() == "relu");
+  const std::vector<ConvChain> chains = fusable_conv_chains(lenet);
+  REQUIRE(chains.size() == 2);
+  for (const ConvChain& chain : chains) {
+    REQUIRE(chain.relu >= 0);
+    REQUIRE(chain.pool >= 0);
+    CHECK(lenet.nodes()[static_cast<size_t>(chain.conv)].layer->kind() == "conv2d");
+    CHECK(lenet.nodes()[static_cast<size_t>(chain.relu)].layer->kind() == "relu");
+    CHECK(lenet.nodes()[static_cast<size_t>(chain.pool)].layer->kind() == "maxpool2d");
   }
-  CHECK(fusable_conv_relu_pairs(initialised("lenet-300-100")).empty());
+  CHECK(fusable_conv_chains(initialised("lenet-300-100")).empty());
+  for (const ConvChain& chain : fusable_conv_chains(initialised("resnet-8"))) {
+    CHECK(chain.pool < 0);  // no 2x2 max pool there
+  }
 }
 
-// Fused and unfused plans give the same bits, at two batch sizes, with NaN and
-// negative inputs reaching the fused ReLU.
-TEST_CASE("a fused conv and ReLU give exactly the unfused values", "[backend]") {
+// Fused and unfused plans give the same bits, at batch sizes that fill one pass of
+// images and several, with NaN and negative inputs reaching the fused ReLU and pool.
+TEST_CASE("a fused conv, ReLU and pool give exactly the unfused values", "[backend]") {
   const Model model = initialised("lenet-5");
   auto fused = lower_graph(model, "openblas-test", gemm_openblas);
-  auto unfused = lower_graph(model, "openblas-test", gemm_openblas, {.fuse_conv_relu = false});
-  for (const int64_t batch : {1, 7}) {
+  auto unfused = lower_graph(model, "openblas-test", gemm_openblas, {.fuse_conv_chains = false});
+  for (const int64_t batch : {1, 7, 40}) {
     Tensor x = images(batch, 40 + static_cast<uint64_t>(batch));
     x[3] = std::numeric_limits<float>::quiet_NaN();
     const Tensor a = fused->run(x);
