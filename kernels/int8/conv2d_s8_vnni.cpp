@@ -218,14 +218,21 @@ void DirectConvS8Vnni::run(const ConvGeometry& g, const int8_t* input, int8_t* o
   const int64_t image_in = g.channels * g.height * g.width;
   const int64_t pixels = g.out_height() * g.out_width();
   const int64_t image_out = out_channels_ * pixels;
-#pragma omp parallel for schedule(static) if (threads > 1 && g.batch > 1)
-  for (int64_t n = 0; n < g.batch; ++n) {
+  auto run_image = [&](int64_t n) {
     Scratch& s = scratch_[static_cast<size_t>(omp_get_thread_num())];
     s.padded.resize(static_cast<size_t>(packer.padded_bytes()));
     s.packed.resize(static_cast<size_t>(pixel_quad_image_bytes(g)));
     packer.pack(input + n * image_in, input_zero_point_, s.padded.data(), s.packed.data());
     convolve_image(s.packed.data(), pixels, output + n * image_out);
+  };
+  // Not even a one-thread OpenMP region when there is nothing to split: entering one cost
+  // about 0.3 us per call here, a few percent of lenet-5 at batch 1.
+  if (threads == 1 || g.batch == 1) {
+    for (int64_t n = 0; n < g.batch; ++n) run_image(n);
+    return;
   }
+#pragma omp parallel for schedule(static)
+  for (int64_t n = 0; n < g.batch; ++n) run_image(n);
 }
 
 }  // namespace slim

@@ -210,9 +210,7 @@ void multiply_pairs(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
   const int64_t row_blocks = (m + kMaxRows - 1) / kMaxRows;
   const int64_t blocks = row_blocks * panel_count(n);
   const int16_t* widened = wide.data();
-  // Panel-major order: one panel of B stays in cache while every row block passes by.
-#pragma omp parallel for schedule(static) if (m * n * b.k >= kParallelMacs)
-  for (int64_t index = 0; index < blocks; ++index) {
+  auto run_block = [&](int64_t index) {
     const int64_t p = index / row_blocks;
     const int64_t row0 = (index % row_blocks) * kMaxRows;
     const Block block{widened + row0 * depth,
@@ -227,7 +225,16 @@ void multiply_pairs(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
     } else {
       multiply_rows<false>(rows, block);
     }
+  };
+  // Panel-major order: one panel of B stays in cache while every row block passes by. A
+  // small product skips the OpenMP region (its entry costs about 0.3 us, more than a
+  // batch-1 classifier's whole product).
+  if (m * n * b.k < kParallelMacs) {
+    for (int64_t index = 0; index < blocks; ++index) run_block(index);
+    return;
   }
+#pragma omp parallel for schedule(static)
+  for (int64_t index = 0; index < blocks; ++index) run_block(index);
 }
 
 }  // namespace

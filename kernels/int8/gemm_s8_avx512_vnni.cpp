@@ -163,8 +163,7 @@ void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
   const int64_t row_blocks = (m + kMaxRows - 1) / kMaxRows;
   const int64_t panel_pairs = (panel_count(n) + 1) / 2;
   const int64_t blocks = row_blocks * panel_pairs;
-#pragma omp parallel for schedule(static) if (m * n * b.k >= kParallelMacs)
-  for (int64_t index = 0; index < blocks; ++index) {
+  auto run_block = [&](int64_t index) {
     const int64_t pair = index / row_blocks;
     const int64_t row0 = (index % row_blocks) * kMaxRows;
     const int64_t first_column = pair * 2 * kPanelColumns;
@@ -181,7 +180,15 @@ void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
     } else {
       multiply_rows<1>(block_rows, block);
     }
+  };
+  // A small product runs without entering an OpenMP region at all: even a one-thread
+  // region costs about as much as a 1 x 10 x 100 product (batch-1 classifiers).
+  if (m * n * b.k < kParallelMacs) {
+    for (int64_t index = 0; index < blocks; ++index) run_block(index);
+    return;
   }
+#pragma omp parallel for schedule(static)
+  for (int64_t index = 0; index < blocks; ++index) run_block(index);
 }
 
 }  // namespace
