@@ -48,6 +48,13 @@ class GraphExecutor final : public Executable {
   std::vector<const Tensor*> args_;
 };
 
+bool is_unpadded_2x2_max_pool(const Node& node) {
+  const auto* pool = dynamic_cast<const MaxPool2d*>(node.layer.get());
+  if (pool == nullptr || node.inputs.size() != 1) return false;
+  const PoolOptions& o = pool->options();
+  return o.kernel_size == 2 && o.stride == 2 && o.padding == 0;
+}
+
 // A node whose work another step does: its buffer stays empty and its readers are sent
 // to that step's (lower_graph redirects them).
 class FusedAwayOp final : public Op {
@@ -92,17 +99,6 @@ Step lower_node(const Node& node, std::string_view backend, GemmFunction gemm) {
     fail("backend '{}' cannot run node '{}' (layer kind '{}')", backend, node.name, kind);
   }
   return {node.name, make_op(*node.layer, gemm), node.inputs};
-}
-
-}  // namespace
-
-namespace {
-
-bool is_unpadded_2x2_max_pool(const Node& node) {
-  const auto* pool = dynamic_cast<const MaxPool2d*>(node.layer.get());
-  if (pool == nullptr || node.inputs.size() != 1) return false;
-  const PoolOptions& o = pool->options();
-  return o.kernel_size == 2 && o.stride == 2 && o.padding == 0;
 }
 
 }  // namespace

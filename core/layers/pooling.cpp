@@ -37,10 +37,8 @@ nlohmann::json pool_config(const PoolOptions& o) {
   return {{"kernel_size", o.kernel_size}, {"stride", o.stride}, {"padding", o.padding}};
 }
 
-// The 2x2, stride-2, unpadded window (LeNet's) on one plane, without the general loop's
-// bounds tests and data-dependent branches: the same maximum and the same index (the
-// first of equal values in row-major order, and a NaN only when it is the window's first
-// element), chosen with selects.
+}  // namespace
+
 void max_pool_2x2_plane(const float* x, int64_t width, int64_t out_h, int64_t out_w, float* y,
                         int32_t* arg) {
   for (int64_t oh = 0; oh < out_h; ++oh) {
@@ -56,12 +54,10 @@ void max_pool_2x2_plane(const float* x, int64_t width, int64_t out_h, int64_t ou
       index = x[i3] > best ? i3 : index;
       best = x[i3] > best ? x[i3] : best;
       y[oh * out_w + ow] = best;
-      arg[oh * out_w + ow] = static_cast<int32_t>(index);
+      if (arg != nullptr) arg[oh * out_w + ow] = static_cast<int32_t>(index);
     }
   }
 }
-
-}  // namespace
 
 nlohmann::json MaxPool2d::config() const {
   return pool_config(options_);

@@ -18,6 +18,7 @@
 #include <stdexcept>
 
 #include "kernels/int8/cpu_features.h"
+#include "kernels/int8/for_each_block.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 
 namespace slim {
@@ -226,15 +227,8 @@ void multiply_pairs(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
       multiply_rows<false>(rows, block);
     }
   };
-  // Panel-major order: one panel of B stays in cache while every row block passes by. A
-  // small product skips the OpenMP region (its entry costs about 0.3 us, more than a
-  // batch-1 classifier's whole product).
-  if (m * n * b.k < kParallelMacs) {
-    for (int64_t index = 0; index < blocks; ++index) run_block(index);
-    return;
-  }
-#pragma omp parallel for schedule(static)
-  for (int64_t index = 0; index < blocks; ++index) run_block(index);
+  // Panel-major order: one panel of B stays in cache while every row block passes by.
+  for_each_block(blocks, m * n * b.k >= kParallelMacs, run_block);
 }
 
 }  // namespace

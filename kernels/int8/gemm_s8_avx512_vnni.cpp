@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "kernels/int8/cpu_features.h"
+#include "kernels/int8/for_each_block.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 
 // GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_epi32(), a
@@ -181,14 +182,7 @@ void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
       multiply_rows<1>(block_rows, block);
     }
   };
-  // A small product runs without entering an OpenMP region at all: even a one-thread
-  // region costs about as much as a 1 x 10 x 100 product (batch-1 classifiers).
-  if (m * n * b.k < kParallelMacs) {
-    for (int64_t index = 0; index < blocks; ++index) run_block(index);
-    return;
-  }
-#pragma omp parallel for schedule(static)
-  for (int64_t index = 0; index < blocks; ++index) run_block(index);
+  for_each_block(blocks, m * n * b.k >= kParallelMacs, run_block);
 }
 
 }  // namespace

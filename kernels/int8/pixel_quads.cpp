@@ -31,8 +31,16 @@ int64_t lane_pixel(const ConvGeometry& g, int64_t group, int64_t lane) {
   return std::min(group * kPixelsPerVector + lane, pixels_of(g) - 1);
 }
 
-int64_t quad_tap(const ConvGeometry& g, int64_t quad, int64_t j) {
-  return std::min(quad * 4 + j, depth_of(g) - 1);
+// Byte j of quad `quad`: its tap's channel and kernel row and column, in PyTorch's
+// weight order (c, kh, kw).
+struct Tap {
+  int64_t c, kh, kw;
+};
+
+Tap quad_tap(const ConvGeometry& g, int64_t quad, int64_t j) {
+  const int64_t k = std::min(quad * 4 + j, depth_of(g) - 1);
+  const int64_t taps_per_channel = g.kernel_h * g.kernel_w;
+  return {k / taps_per_channel, k % taps_per_channel / g.kernel_w, k % g.kernel_w};
 }
 
 }  // namespace
@@ -51,20 +59,17 @@ int64_t pixel_quad_image_bytes(const ConvGeometry& g) {
 
 void pack_pixel_quads_reference(const ConvGeometry& g, const int8_t* image, int8_t zero_point,
                                 uint8_t* out) {
-  const int64_t taps_per_channel = g.kernel_h * g.kernel_w;
   for (int64_t group = 0; group < pixel_quad_groups(g); ++group) {
     for (int64_t quad = 0; quad < pixel_quad_depth(g); ++quad) {
       for (int64_t lane = 0; lane < kPixelsPerVector; ++lane) {
         const int64_t p = lane_pixel(g, group, lane);
         const int64_t oh = p / g.out_width(), ow = p % g.out_width();
         for (int64_t j = 0; j < 4; ++j) {
-          const int64_t k = quad_tap(g, quad, j);
-          const int64_t c = k / taps_per_channel;
-          const int64_t kh = k % taps_per_channel / g.kernel_w, kw = k % g.kernel_w;
-          const int64_t ih = oh * g.stride - g.padding + kh;
-          const int64_t iw = ow * g.stride - g.padding + kw;
+          const Tap tap = quad_tap(g, quad, j);
+          const int64_t ih = oh * g.stride - g.padding + tap.kh;
+          const int64_t iw = ow * g.stride - g.padding + tap.kw;
           const bool inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width;
-          const int8_t code = inside ? image[(c * g.height + ih) * g.width + iw] : zero_point;
+          const int8_t code = inside ? image[(tap.c * g.height + ih) * g.width + iw] : zero_point;
           *out++ = static_cast<uint8_t>(code) ^ kUnsignedShift;
         }
       }
@@ -78,13 +83,11 @@ PixelQuadPacker::PixelQuadPacker(const ConvGeometry& g)
       padded_w_(g.width + 2 * g.padding),
       groups_(pixel_quad_groups(g)),
       quads_(pixel_quad_depth(g)) {
-  const int64_t taps_per_channel = g.kernel_h * g.kernel_w;
   for (int64_t quad = 0; quad < quads_; ++quad) {
     for (int64_t j = 0; j < 4; ++j) {
-      const int64_t k = quad_tap(g, quad, j);
-      const int64_t c = k / taps_per_channel;
-      const int64_t kh = k % taps_per_channel / g.kernel_w, kw = k % g.kernel_w;
-      tap_offsets_.push_back(static_cast<int32_t>((c * padded_h_ + kh) * padded_w_ + kw));
+      const Tap tap = quad_tap(g, quad, j);
+      tap_offsets_.push_back(
+          static_cast<int32_t>((tap.c * padded_h_ + tap.kh) * padded_w_ + tap.kw));
     }
   }
   auto origin = [&](int64_t p) {

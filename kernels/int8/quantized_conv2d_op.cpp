@@ -29,25 +29,29 @@ bool im2row_forced() {
 
 }  // namespace
 
-std::string direct_conv_unused_reason(const QuantizedWeight& weight, const QuantScheme& scheme,
-                                      const GemmS8Kernel& gemm) {
+namespace {
+
+// What rules the direct path out for every layer here: the environment, the GEMM choice
+// or the CPU. Empty when layers may take it.
+std::string direct_path_unavailable_reason(const GemmS8Kernel& gemm) {
   if (im2row_forced()) return fmt::format("{}=im2row", kConvPathVariable);
   if (gemm.name != "avx512_vnni") {
     return fmt::format("the selected int8 GEMM is {}, not avx512_vnni", gemm.name);
   }
+  return DirectConvS8Vnni::cpu_unavailable_reason();
+}
+
+}  // namespace
+
+std::string direct_conv_unused_reason(const QuantizedWeight& weight, const QuantScheme& scheme,
+                                      const GemmS8Kernel& gemm) {
+  if (std::string reason = direct_path_unavailable_reason(gemm); !reason.empty()) return reason;
   if (!scheme.is_static()) return "dynamic quantization";
-  if (std::string reason = DirectConvS8Vnni::cpu_unavailable_reason(); !reason.empty()) {
-    return reason;
-  }
   return DirectConvS8Vnni::weight_unsupported_reason(weight);
 }
 
 std::string int8_conv_path_description(const GemmS8Kernel& gemm) {
-  if (im2row_forced()) {
-    return fmt::format("im2row + int8 GEMM ({}=im2row)", kConvPathVariable);
-  }
-  if (gemm.name != "avx512_vnni") return "im2row + int8 GEMM";
-  if (std::string reason = DirectConvS8Vnni::cpu_unavailable_reason(); !reason.empty()) {
+  if (std::string reason = direct_path_unavailable_reason(gemm); !reason.empty()) {
     return fmt::format("im2row + int8 GEMM (direct VNNI: {})", reason);
   }
   return "direct AVX-512 VNNI (pixels in lanes, VBMI packing) for static layers with symmetric "

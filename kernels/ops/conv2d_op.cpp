@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/gemm.h"
+#include "core/layers/pooling.h"
 
 namespace slim {
 
@@ -74,29 +75,17 @@ void Conv2dOp::run(std::span<const Tensor* const> inputs, Tensor& output) {
   }
 }
 
-// The pass's NCHW planes, pooled 2x2 with stride 2 into `out`, comparing each window's
-// values in MaxPool2d's order (core/layers/pooling.cpp): a later one wins only when
-// strictly greater, so NaN, ties and signed zeros come out as the layer's.
+// The pass's NCHW planes, pooled 2x2 with stride 2 into `out` by MaxPool2d's own plane
+// loop (values only), so NaN, ties and signed zeros come out as the layer's.
 void Conv2dOp::max_pool_pass(const ConvGeometry& g, float* out) const {
-  const int64_t width = g.out_width();
-  const int64_t pooled_h = g.out_height() / 2, pooled_w = width / 2;
+  const int64_t height = g.out_height(), width = g.out_width();
+  const int64_t pooled_h = height / 2, pooled_w = width / 2;
   const int64_t planes = g.batch * options_.out_channels;
   const float* in = pass_output_.data();
 #pragma omp parallel for schedule(static)
   for (int64_t plane = 0; plane < planes; ++plane) {
-    const float* x = in + plane * g.out_height() * width;
-    float* y = out + plane * pooled_h * pooled_w;
-    for (int64_t oh = 0; oh < pooled_h; ++oh) {
-      const float* top = x + 2 * oh * width;
-      const float* bottom = top + width;
-      for (int64_t ow = 0; ow < pooled_w; ++ow) {
-        float best = top[2 * ow];
-        best = top[2 * ow + 1] > best ? top[2 * ow + 1] : best;
-        best = bottom[2 * ow] > best ? bottom[2 * ow] : best;
-        best = bottom[2 * ow + 1] > best ? bottom[2 * ow + 1] : best;
-        y[oh * pooled_w + ow] = best;
-      }
-    }
+    max_pool_2x2_plane(in + plane * height * width, width, pooled_h, pooled_w,
+                       out + plane * pooled_h * pooled_w, nullptr);
   }
 }
 
