@@ -5,9 +5,13 @@
 #      skipped with its reason);
 #   3. the sweep experiments/gpu.json on the bundled Fashion-MNIST and baselines, with a
 #      check that every cuda record's energy came from NVML or says why not;
-#   4. the instruction peaks of this CPU and the GEMM benchmarks.
+#   4. the instruction peaks of this CPU and the GEMM and convolution benchmarks.
 # Then a summary. Usage: run.sh [OUT_DIR]; logs, the sweep's records and benchmark JSON
 # go to OUT_DIR.
+#   SLIMBENCH_BUNDLE_OPENBLAS_CORETYPE  OPENBLAS_CORETYPE for the sweeps and benchmarks only
+#       (never the tests): Debian 12's OpenBLAS takes some Xeons for a Prescott, and an
+#       FP32 baseline at a fifth of its speed would flatter every ratio against it. Records
+#       name the core that ran (openblas_get_corename).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/out}
@@ -66,6 +70,11 @@ echo "==== int8 GEMM variants on this CPU (one process per test case)"
 run_cases test_kernels "[int8_dispatch]" int8_dispatch.log
 rm -f "$out/case.log"
 
+if [[ -n ${SLIMBENCH_BUNDLE_OPENBLAS_CORETYPE:-} ]]; then
+  export OPENBLAS_CORETYPE=$SLIMBENCH_BUNDLE_OPENBLAS_CORETYPE
+  note "sweeps and benchmarks ran with OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
+fi
+
 echo "==== sweep experiments/gpu.json"
 work=$(mktemp -d)
 mkdir -p "$work/runs/cache"
@@ -98,6 +107,22 @@ else
   tail -n 20 "$out/sweep.log"
 fi
 
+# On an AMX CPU the int8 backend runs convolutions as im2row + AMX; forcing the VNNI GEMM
+# makes it take the direct VNNI convolution instead, for an end-to-end comparison.
+echo "==== sweep experiments/gpu.json, int8 jobs with SLIMBENCH_INT8_KERNEL=avx512_vnni"
+mkdir -p "$work/vnni" && ln -s "$work/runs/cache" "$work/vnni/cache"
+SLIMBENCH_INT8_KERNEL=avx512_vnni SLIMBENCH_FASHION_MNIST_DIR="$here/data" timeout 200 \
+  "$here/bin/slimbench" run "$here/experiments/gpu.json" --filter 'int8' \
+  --results-dir "$work/vnni" 2>"$out/sweep-vnni.log"
+note "sweep gpu.json int8 on avx512_vnni: exit $?"
+vnni_dir=$(ls -d "$work"/vnni/gpu/*/ 2>/dev/null | head -n 1)
+if [[ -n $vnni_dir ]]; then
+  cp "$vnni_dir"/runs.jsonl "$out/runs-vnni.jsonl"
+  cat "$vnni_dir"/table.md
+else
+  tail -n 20 "$out/sweep-vnni.log"
+fi
+
 run_bench() {
   local name=$1 filter=$2 json=${3:-$1}
   echo "==== $json"
@@ -108,13 +133,14 @@ run_bench() {
 }
 run_bench bench_isa_peak '.'
 run_bench bench_cuda_gemm '.'
-# The scalar variant is left out: it would take minutes on the 2048^3 product.
-run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni|avx2|avx2\+int4)/((lenet-5|lenet-300-100|mlp-1200)/.*@b(1|256)|square/(256|1024|2048))/'
-run_bench bench_fp32_gemm 'openblas/((lenet-5|lenet-300-100|mlp-1200)/.*@b(1|256)|square/(256|1024|2048))'
-# Whole lenet-5 convolutions: on an AMX CPU, im2row + AMX against the direct VNNI path
+# Every zoo shape at batch 1 and 256, and squares. The scalar variant is left out (minutes
+# on 2048^3), and so are avx2 and int4, which this CPU would not select.
+run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)/(.*@b(1|256)|square/(256|1024|2048))/'
+run_bench bench_fp32_gemm 'openblas/(.*@b(1|256)|square/(256|1024|2048))'
+# Whole zoo convolutions: on an AMX CPU, im2row + AMX against the direct VNNI path
 # (SLIMBENCH_INT8_KERNEL=avx512_vnni makes the direct path available there).
-run_bench bench_int8_conv 'conv/.*/lenet-5/'
-SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_direct_vnni/lenet-5/' \
+run_bench bench_int8_conv 'conv/'
+SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_direct_vnni/' \
   bench_int8_conv_vnni
 
 echo "==== summary"

@@ -29,7 +29,6 @@
 #include "kernels/int8/gemm_s8_amx.h"
 
 #include <immintrin.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <array>
@@ -329,17 +328,27 @@ void multiply_tiles(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
   const int64_t column_blocks = round_up(n, kBlockColumns) / kBlockColumns;
   const int64_t row_groups = (row_blocks + kItemRowBlocks - 1) / kItemRowBlocks;
   const int64_t items = column_blocks * row_groups;
-#pragma omp parallel if (m * n * b.k >= kParallelMacs)
+  // Consecutive items share a column block, so one thread's B stays in cache.
+  const auto run_item = [&](int64_t item) {
+    const int64_t cb = item / row_groups;
+    const int64_t rb0 = (item % row_groups) * kItemRowBlocks;
+    const int64_t rb1 = std::min(row_blocks, rb0 + kItemRowBlocks);
+    multiply_item<Tiles>(m, n, steps, a_tiles, b.data.data(), cb, rb0, rb1, c);
+  };
+  // Every thread that runs tiles loads the configuration, so the tiles are configured
+  // around the loop rather than inside for_each_block; a product too small to split
+  // stays on this thread and never pays for an OpenMP region (for_each_block.h).
+  if (m * n * b.k < kParallelMacs) {
+    Tiles::configure();
+    for (int64_t item = 0; item < items; ++item) run_item(item);
+    Tiles::release();
+    return;
+  }
+#pragma omp parallel
   {
     Tiles::configure();
-    // Consecutive items share a column block, so one thread's B stays in cache.
 #pragma omp for schedule(static)
-    for (int64_t item = 0; item < items; ++item) {
-      const int64_t cb = item / row_groups;
-      const int64_t rb0 = (item % row_groups) * kItemRowBlocks;
-      const int64_t rb1 = std::min(row_blocks, rb0 + kItemRowBlocks);
-      multiply_item<Tiles>(m, n, steps, a_tiles, b.data.data(), cb, rb0, rb1, c);
-    }
+    for (int64_t item = 0; item < items; ++item) run_item(item);
     Tiles::release();
   }
 }

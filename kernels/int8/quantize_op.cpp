@@ -28,7 +28,7 @@ void quantize_values_reference(std::span<const float> values, const ActivationQu
   }
 }
 
-__attribute__((target("avx512f,avx512bw"))) void quantize_values_avx512(
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void quantize_values_avx512(
     std::span<const float> values, const ActivationQuant& quant, std::span<int8_t> codes) {
   check_sizes(values, codes);
   if (quant.rounding != Rounding::kHalfToEven) {
