@@ -107,8 +107,8 @@ else
   tail -n 20 "$out/sweep.log"
 fi
 
-# On an AMX CPU the int8 backend runs convolutions as im2row + AMX; forcing the VNNI GEMM
-# makes it take the direct VNNI convolution instead, for an end-to-end comparison.
+# On an AMX CPU the int8 backend runs Linear layers on AMX and convolutions on the direct
+# VNNI path; forcing the VNNI GEMM shows what AMX adds to the Linear layers.
 echo "==== sweep experiments/gpu.json, int8 jobs with SLIMBENCH_INT8_KERNEL=avx512_vnni"
 mkdir -p "$work/vnni" && ln -s "$work/runs/cache" "$work/vnni/cache"
 SLIMBENCH_INT8_KERNEL=avx512_vnni SLIMBENCH_FASHION_MNIST_DIR="$here/data" timeout 200 \
@@ -137,10 +137,10 @@ run_bench bench_cuda_gemm '.'
 # on 2048^3), and so are avx2 and int4, which this CPU would not select.
 run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)/(.*@b(1|256)|square/(256|1024|2048))/'
 run_bench bench_fp32_gemm 'openblas/(.*@b(1|256)|square/(256|1024|2048))'
-# Whole zoo convolutions: on an AMX CPU, im2row + AMX against the direct VNNI path
-# (SLIMBENCH_INT8_KERNEL=avx512_vnni makes the direct path available there).
+# Whole zoo convolutions: the direct VNNI path, im2row + the selected GEMM (AMX where the
+# CPU has it) and FP32; then im2row + the VNNI GEMM, the third way an AMX CPU could run them.
 run_bench bench_int8_conv 'conv/'
-SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_direct_vnni/' \
+SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_im2row_avx512_vnni/' \
   bench_int8_conv_vnni
 
 echo "==== summary"

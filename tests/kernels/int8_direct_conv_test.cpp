@@ -239,6 +239,10 @@ TEST_CASE("direct_conv_unused_reason says why a layer takes the im2row path", "[
   } else {
     CHECK(direct_conv_unused_reason(*symmetric, fixed, vnni) == cpu);
   }
+  // The AMX GEMM runs Linear layers; its convolutions take the direct path all the same.
+  CHECK(direct_conv_unused_reason(*symmetric, fixed, find_gemm_s8_kernel("amx")) == cpu);
+  CHECK_THAT(direct_conv_unused_reason(*symmetric, fixed, find_gemm_s8_kernel("avx2")),
+             Catch::Contains("avx2"));
   ::setenv("SLIMBENCH_INT8_CONV", "im2row", 1);
   CHECK_THAT(direct_conv_unused_reason(*symmetric, fixed, vnni), Catch::Contains("im2row"));
   CHECK_THAT(int8_conv_path_description(vnni), Catch::Contains("SLIMBENCH_INT8_CONV=im2row"));
