@@ -61,7 +61,9 @@ RunDirectory open_run_directory(const Sweep& sweep, const RunOptions& options) {
   return RunDirectory::create(unused_run_path(sweep_dir, options.shard.index, options.shard.count));
 }
 
-void warn_if_sweep_changed(const RunDirectory& run, const json& manifest) {
+// A resumed run whose sweep file was edited: the new document goes beside the first one
+// (sweep.resumed.json), so the directory holds the config of every record in it.
+void note_if_sweep_changed(const RunDirectory& run, const json& manifest) {
   const fs::path file = run.path() / "sweep.json";
   if (!fs::exists(file)) return;
   std::ifstream in(file);
@@ -70,7 +72,27 @@ void warn_if_sweep_changed(const RunDirectory& run, const json& manifest) {
     fmt::print(stderr,
                "warning: the sweep file changed since this run started; finished jobs whose "
                "config is unchanged are kept, the rest run now\n");
+    run.write_json("sweep.resumed.json", manifest);
   }
+}
+
+// The records of jobs the sweep still has. After an edit, the records of jobs it no longer
+// has stay in runs.jsonl (nothing written is lost) but would be stale rows in the tables.
+std::vector<json> records_of_current_jobs(const std::vector<json>& records,
+                                          const std::vector<Job>& jobs) {
+  std::set<std::string> ids;
+  for (const Job& job : jobs) ids.insert(job.id);
+  std::vector<json> current;
+  for (const json& record : records) {
+    if (ids.contains(record.value("job_id", ""))) current.push_back(record);
+  }
+  if (const size_t stale = records.size() - current.size(); stale > 0) {
+    fmt::print(stderr,
+               "note: {} record(s) in runs.jsonl belong to jobs the edited sweep no longer "
+               "has; they stay there but are left out of the tables\n",
+               stale);
+  }
+  return current;
 }
 
 void warn_about_openblas() {
@@ -114,7 +136,7 @@ int run_sweep(const RunOptions& options) {
   if (recorded.empty()) {
     run.write_json("sweep.json", manifest);
   } else {
-    warn_if_sweep_changed(run, manifest);
+    note_if_sweep_changed(run, manifest);
   }
   EnvironmentOptions environment{sweep.measure.threads, dataset.files};
   run.write_json(recorded.empty() ? "env.json" : "env.resumed.json",
@@ -139,7 +161,7 @@ int run_sweep(const RunOptions& options) {
     progress.finish_job(job.summary(), record);
   }
 
-  const std::vector<json> records = run.records();
+  const std::vector<json> records = records_of_current_jobs(run.records(), jobs);
   write_tables(run.path(), records);
   fmt::print("\n{}", table_markdown(summarize_records(records)));
   fmt::print("\nresults: {}\n", run.path().string());

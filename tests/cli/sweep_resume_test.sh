@@ -2,7 +2,8 @@
 # A sweep killed with SIGKILL half way (and left with a torn last line in runs.jsonl) is
 # finished by `run --resume`: same run directory, every job recorded exactly once, the
 # records from before the kill kept byte for byte. `--resume` with no earlier run is an
-# error (exit 2).
+# error (exit 2). Resuming after an edit of the sweep runs only the new jobs and leaves
+# the records of removed jobs in runs.jsonl but out of the tables.
 #   sweep_resume_test.sh SLIMBENCH
 set -euo pipefail
 slimbench=$1
@@ -114,4 +115,31 @@ cp "$runs_file" "$work/finished.jsonl"
   { cat "$work/err3"; fail "second --resume failed"; }
 grep -qF "$jobs job(s), $jobs already recorded" "$work/err3" || { cat "$work/err3"; fail "second --resume reran jobs"; }
 cmp "$work/finished.jsonl" "$runs_file" || fail "second --resume changed runs.jsonl"
+
+echo "== resuming after an edit: runs the new jobs, keeps the old records, tables show the sweep as it is"
+# bits 3 leaves the sweep and bits 2 joins it: two jobs (one per backend) each way.
+$python - "$sweep" "$work/resume.json" <<'EOF'
+import json, sys
+sweep = json.load(open(sys.argv[1]))
+params = sweep["pipelines"][1]["steps"][0]["params"]
+params["bits"] = [2 if bits == 3 else bits for bits in params["bits"]]
+json.dump(sweep, open(sys.argv[2], "w"))
+EOF
+"$slimbench" run "$work/resume.json" --resume --results-dir "$results" >/dev/null 2>"$work/err4" ||
+  { cat "$work/err4"; fail "--resume of the edited sweep failed"; }
+cat "$work/err4"
+grep -qF "$jobs job(s), $((jobs - 2)) already recorded" "$work/err4" ||
+  fail "the edited sweep should have $((jobs - 2)) of its $jobs jobs recorded already"
+grep -qF "the sweep file changed" "$work/err4" || fail "no warning that the sweep changed"
+grep -qF "2 record(s) in runs.jsonl belong to jobs the edited sweep no longer has" "$work/err4" ||
+  fail "no note about the two stale records"
+cmp -n "$(stat -c %s "$work/finished.jsonl")" "$work/finished.jsonl" "$runs_file" ||
+  fail "the edited resume changed earlier records"
+[[ $(grep -c '' "$runs_file") -eq $((jobs + 2)) ]] || fail "runs.jsonl should hold $((jobs + 2)) lines"
+[[ -s $run_dir/sweep.resumed.json ]] || fail "sweep.resumed.json missing after the edited resume"
+grep -qE 'bits=2' "$run_dir/table.md" || { cat "$run_dir/table.md"; fail "table.md lacks the new bits=2 rows"; }
+if grep -qE 'bits=3' "$run_dir/table.md"; then
+  cat "$run_dir/table.md"
+  fail "table.md still shows the bits=3 rows the edit removed"
+fi
 echo "PASS"
