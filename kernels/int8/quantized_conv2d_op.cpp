@@ -33,7 +33,7 @@ namespace {
 
 // The GEMM choices beside which convolutions take the direct VNNI path. With amx, too: on
 // a Xeon with AMX (2026-11-27, results/baselines/h200-spr/) the direct path was 2.2-8.0x
-// faster than im2row + AMX on every zoo convolution, and lenet-5 ran 2.3x faster end to end;
+// faster than im2row + AMX on every zoo convolution, and lenet-5 ran 2.3-2.7x faster end to end;
 // the Linear layers keep the AMX GEMM. A user who forces avx2 or scalar gets them alone.
 bool direct_path_pairs_with(const GemmS8Kernel& gemm) {
   return gemm.name == "avx512_vnni" || gemm.name == "amx";
