@@ -7,7 +7,8 @@
 #      check that every cuda record's energy came from NVML or says why not;
 #   4. the instruction peaks of this CPU and the GEMM and convolution benchmarks.
 # Then a summary. Usage: run.sh [OUT_DIR]; logs, the sweep's records and benchmark JSON
-# go to OUT_DIR.
+# go to OUT_DIR, and all of it once more, with the sweeps' run directories, into
+# OUT_DIR/results.tar.gz.
 #   SLIMBENCH_BUNDLE_OPENBLAS_CORETYPE  OPENBLAS_CORETYPE for the sweeps and benchmarks only
 #       (never the tests): Debian 12's OpenBLAS takes some Xeons for a Prescott, and an
 #       FP32 baseline at a fifth of its speed would flatter every ratio against it. Records
@@ -145,3 +146,11 @@ SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_im2row_av
 
 echo "==== summary"
 printf '%s\n' "${summary[@]}"
+
+# Everything in one archive too: the sweeps' run directories (without model weights) and
+# every log and JSON, for a transport that brings back only a few files.
+for dir in "$work"/runs/gpu/*/ "$work"/vnni/gpu/*/; do
+  [[ -d $dir ]] && mkdir -p "$out/sweep-runs" && cp -r "$dir" "$out/sweep-runs/$(basename "$(dirname "$(dirname "$dir")")")-$(basename "$dir")"
+done
+tar -czf "$here/results.tar.gz" -C "$out" . && mv "$here/results.tar.gz" "$out/"
+echo "everything: $out/results.tar.gz"
