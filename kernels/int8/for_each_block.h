@@ -11,15 +11,30 @@
 
 namespace slim {
 
-// body(i) for every i in [0, count), in any order; across threads when `parallel`.
-template <typename Body>
-void for_each_block(int64_t count, bool parallel, Body&& body) {
+// body(i) for every i in [0, count), in any order; across threads when `parallel`. Each
+// thread that takes part calls enter() before its share and leave() after it, for state
+// that belongs to a thread (the AMX GEMM's tile configuration).
+template <typename Body, typename Enter, typename Leave>
+void for_each_block(int64_t count, bool parallel, Body&& body, Enter&& enter, Leave&& leave) {
   if (!parallel) {
+    enter();
     for (int64_t i = 0; i < count; ++i) body(i);
+    leave();
     return;
   }
-#pragma omp parallel for schedule(static)
-  for (int64_t i = 0; i < count; ++i) body(i);
+#pragma omp parallel
+  {
+    enter();
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < count; ++i) body(i);
+    leave();
+  }
+}
+
+template <typename Body>
+void for_each_block(int64_t count, bool parallel, Body&& body) {
+  for_each_block(
+      count, parallel, body, [] {}, [] {});
 }
 
 }  // namespace slim

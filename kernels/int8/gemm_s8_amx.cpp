@@ -36,6 +36,7 @@
 #include <memory>
 
 #include "kernels/int8/cpu_features.h"
+#include "kernels/int8/for_each_block.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 
 namespace slim {
@@ -335,22 +336,10 @@ void multiply_tiles(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
     const int64_t rb1 = std::min(row_blocks, rb0 + kItemRowBlocks);
     multiply_item<Tiles>(m, n, steps, a_tiles, b.data.data(), cb, rb0, rb1, c);
   };
-  // Every thread that runs tiles loads the configuration, so the tiles are configured
-  // around the loop rather than inside for_each_block; a product too small to split
-  // stays on this thread and never pays for an OpenMP region (for_each_block.h).
-  if (m * n * b.k < kParallelMacs) {
-    Tiles::configure();
-    for (int64_t item = 0; item < items; ++item) run_item(item);
-    Tiles::release();
-    return;
-  }
-#pragma omp parallel
-  {
-    Tiles::configure();
-#pragma omp for schedule(static)
-    for (int64_t item = 0; item < items; ++item) run_item(item);
-    Tiles::release();
-  }
+  // Every thread that runs tiles loads the configuration first.
+  for_each_block(
+      items, m * n * b.k >= kParallelMacs, run_item, [] { Tiles::configure(); },
+      [] { Tiles::release(); });
 }
 
 }  // namespace

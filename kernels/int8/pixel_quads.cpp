@@ -115,13 +115,11 @@ PixelQuadPacker::PixelQuadPacker(const ConvGeometry& g)
   quad_deltas_.resize(static_cast<size_t>(quads_ * kVectorBytes));
   for (int64_t quad = 0; quad < quads_; ++quad) {
     const int32_t* taps = tap_offsets_.data() + 4 * quad;
-    int64_t widest_quad = 0;
+    const int64_t widest_quad = taps[3] - taps[0];  // offsets grow with k
     for (int64_t lane = 0; lane < kPixelsPerVector; ++lane) {
       for (int64_t j = 0; j < 4; ++j) {
-        const int64_t delta = taps[j] - taps[0];  // >= 0: offsets grow with k
-        widest_quad = std::max(widest_quad, delta);
         quad_deltas_[static_cast<size_t>(quad * kVectorBytes + 4 * lane + j)] =
-            static_cast<uint8_t>(std::min<int64_t>(delta, kGatherReach - 1));
+            static_cast<uint8_t>(std::min<int64_t>(taps[j] - taps[0], kGatherReach - 1));
       }
     }
     single_gather_.push_back(widest_group + widest_quad < kGatherReach ? 1 : 0);

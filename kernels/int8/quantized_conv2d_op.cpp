@@ -27,10 +27,6 @@ bool im2row_forced() {
   fail("unknown {}={}; valid choices: auto, im2row", kConvPathVariable, value);
 }
 
-}  // namespace
-
-namespace {
-
 // The GEMM choices beside which convolutions take the direct VNNI path. With amx, too: on
 // a Xeon with AMX (2026-11-27, results/baselines/h200-spr/) the direct path was 2.2-8.0x
 // faster than im2row + AMX on every zoo convolution, and lenet-5 ran 2.3-2.7x faster end to end;

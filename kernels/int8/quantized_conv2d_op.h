@@ -26,9 +26,10 @@ namespace slim {
 
 // Empty when a static convolution with `weight` takes the direct VNNI path with `gemm` as
 // the selected int8 GEMM, otherwise why it takes the im2row path. The direct path goes
-// with the avx512_vnni GEMM only: on AMX CPUs im2row feeds the AMX GEMM, and which is
-// faster there is unmeasured. SLIMBENCH_INT8_CONV=im2row forces the im2row path (for A/B
-// comparisons; "auto", the default, lets this choose); another value is a UserError.
+// with the avx512_vnni and amx GEMMs (on AMX CPUs it was the faster for every zoo
+// convolution), not with a forced avx2 or scalar. SLIMBENCH_INT8_CONV=im2row forces the
+// im2row path (for A/B comparisons; "auto", the default, lets this choose); another value
+// is a UserError.
 std::string direct_conv_unused_reason(const QuantizedWeight& weight, const QuantScheme& scheme,
                                       const GemmS8Kernel& gemm);
 // One line for result records: how the int8 backend runs static convolutions here.

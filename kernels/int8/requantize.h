@@ -51,7 +51,6 @@ class StaticRequantizer {
   }
 
   const ActivationQuant& output() const { return output_; }
-  int64_t groups() const { return groups_; }
   // One group only: the per-channel constants requantize_row() applies.
   const RowRequantization& row_constants() const { return row_constants_; }
 
