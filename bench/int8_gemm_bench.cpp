@@ -6,9 +6,12 @@
 //   build/bin/bench_int8_gemm --benchmark_repetitions=10
 //       --benchmark_out=int8.json --benchmark_out_format=json   (one command line)
 //
-// Names: int8_gemm/<variant>/<shape>/real_time, and int8_gemm/<variant>+int4/<shape> for
-// variants that keep 4-bit weights as nibbles (weights drawn from [-8, 7]). Counters: GOP/s (2mnk
-// integer operations per call over wall time), copies and working_set_MiB
+// Names: int8_gemm/<variant>/<shape>/real_time (int32 C); int8_gemm/<variant>+int4/<shape>
+// for variants that keep 4-bit weights as nibbles (weights drawn from [-8, 7]); and
+// int8_gemm/<variant>+requant/<shape> for multiply_requantize, the form the int8 backend
+// runs its Linear layers in: int8 codes out, the per-column requantization timed with the
+// product (fused into the stores where the variant does that, gemm_s8_kernel.h). Counters: GOP/s
+// (2mnk integer operations per call over wall time), copies and working_set_MiB
 // (bench/operand_rotation.h). The weights are packed before timing, as the int8 backend packs them
 // once at lowering; widening or shifting A, which every call does, is timed. Variants this CPU
 // cannot run are listed on stderr with the reason and not registered.
@@ -16,6 +19,7 @@
 #include <omp.h>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -28,6 +32,7 @@
 #include "bench/zoo_gemm_shapes.h"
 #include "core/gemm.h"
 #include "kernels/int8/gemm_s8_kernel.h"
+#include "kernels/int8/requantize_row.h"
 
 namespace {
 
@@ -37,11 +42,30 @@ constexpr int kThreads = 1;
 constexpr std::array<int64_t, 2> kZooBatches = {1, 256};
 constexpr int64_t kScalarMaxMacs = int64_t{256} * 256 * 256;
 
+// What a benchmark's product reads and writes.
+enum class Form { kInt32, kInt4Weights, kRequantized };
+
 struct Int8Operands {
-  std::vector<int8_t> a;    // [m, k]
-  slim::PackedS8Weights b;  // [n, k], packed by the variant
-  std::vector<int32_t> c;   // [m, n]
+  std::vector<int8_t> a;      // [m, k]
+  slim::PackedS8Weights b;    // [n, k], packed by the variant
+  std::vector<int32_t> c;     // [m, n], kInt32 and kInt4Weights
+  std::vector<int8_t> codes;  // [m, n], kRequantized
 };
+
+// Output constants for kRequantized: the arithmetic does the same work for any values, so
+// these only keep the codes off the clamp (exponent for |C| ~ 74^2 sqrt(K), as with
+// uniform codes).
+slim::RowRequantization bench_output_stage(const GemmShape& shape) {
+  slim::RowRequantization r;
+  const double typical = 74.0 * 74.0 * std::sqrt(static_cast<double>(shape.k));
+  const int exponent = 31 + static_cast<int>(std::lround(std::log2(typical / 64)));
+  for (int64_t j = 0; j < shape.n; ++j) {
+    r.biases.push_back(j % 7 - 3);
+    r.multipliers.push_back((1 << 30) + static_cast<int32_t>(j * 7919 % (1 << 20)));
+    r.exponents.push_back(exponent);
+  }
+  return r;
+}
 
 std::vector<int8_t> random_codes(int64_t count, uint64_t seed) {
   std::vector<int8_t> codes(static_cast<size_t>(count));
@@ -53,28 +77,39 @@ std::vector<int8_t> random_codes(int64_t count, uint64_t seed) {
   return codes;
 }
 
-// The bytes one copy occupies as the kernel reads it: int8 A, packed B, int32 C.
-int64_t int8_operand_bytes(const GemmShape& shape, const slim::PackedS8Weights& b) {
-  return shape.m * shape.k + b.packed_bytes() + 4 * shape.m * shape.n;
+// The bytes one copy occupies as the kernel reads it: int8 A, packed B, int32 or int8 C.
+int64_t int8_operand_bytes(const GemmShape& shape, const Int8Operands& operands) {
+  return shape.m * shape.k + operands.b.packed_bytes() +
+         static_cast<int64_t>(operands.c.size() * sizeof(int32_t) + operands.codes.size());
 }
 
 void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
-                    const GemmShape& shape, int64_t workload_bytes, bool int4) {
+                    const GemmShape& shape, int64_t workload_bytes, Form form) {
+  const bool int4 = form == Form::kInt4Weights;
+  const auto output_elements = static_cast<size_t>(shape.m * shape.n);
   auto make = [&](int64_t copy) {
     const auto seed = static_cast<uint64_t>(copy);
     std::vector<int8_t> b = random_codes(shape.n * shape.k, 2 * seed + 1);
     if (int4) {
       for (int8_t& code : b) code = static_cast<int8_t>(code >> 4);  // [-8, 7]
     }
-    return Int8Operands{random_codes(shape.m * shape.k, 2 * seed),
-                        int4 ? kernel->pack_int4(shape.n, shape.k, b.data())
-                             : kernel->pack(shape.n, shape.k, b.data()),
-                        std::vector<int32_t>(static_cast<size_t>(shape.m * shape.n))};
+    Int8Operands operands{random_codes(shape.m * shape.k, 2 * seed),
+                          int4 ? kernel->pack_int4(shape.n, shape.k, b.data())
+                               : kernel->pack(shape.n, shape.k, b.data()),
+                          {},
+                          {}};
+    if (form == Form::kRequantized) {
+      operands.codes.resize(output_elements);
+    } else {
+      operands.c.resize(output_elements);
+    }
+    return operands;
   };
+  const slim::RowRequantization output_stage = bench_output_stage(shape);
   // The model's FP32 forward bytes stand for its int8 working set scaled by the operands'
   // own ratio, so int8 copies rotate through the cache the way the int8 model would.
   const Int8Operands first = make(0);
-  const int64_t copy_bytes = int8_operand_bytes(shape, first.b);
+  const int64_t copy_bytes = int8_operand_bytes(shape, first);
   const double shrink =
       static_cast<double>(copy_bytes) / static_cast<double>(slim::bench::gemm_operand_bytes(shape));
   const auto int8_workload = static_cast<int64_t>(static_cast<double>(workload_bytes) * shrink);
@@ -85,9 +120,15 @@ void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
   for (auto _ : state) {
     Int8Operands& operands = rotation.next();
     slim::bench::run_with_slowdown(slowdown, [&] {
-      kernel->multiply(shape.m, operands.a.data(), operands.b, operands.c.data());
+      if (form == Form::kRequantized) {
+        kernel->multiply_requantize(shape.m, operands.a.data(), operands.b, output_stage,
+                                    operands.codes.data());
+      } else {
+        kernel->multiply(shape.m, operands.a.data(), operands.b, operands.c.data());
+      }
     });
     benchmark::DoNotOptimize(operands.c.data());
+    benchmark::DoNotOptimize(operands.codes.data());
     benchmark::ClobberMemory();
   }
   state.counters["GOP/s"] = benchmark::Counter(slim::bench::gemm_flops(shape) * 1e-9,
@@ -100,12 +141,14 @@ void register_shape(const GemmShape& shape, int64_t workload_bytes) {
   for (const slim::GemmS8Kernel& kernel : slim::gemm_s8_kernels()) {
     if (!kernel.available()) continue;
     if (kernel.name == "scalar" && shape.m * shape.n * shape.k > kScalarMaxMacs) continue;
-    for (const bool int4 : {false, true}) {
-      if (int4 && kernel.pack_int4 == nullptr) continue;
-      const std::string name =
-          "int8_gemm/" + std::string(kernel.name) + (int4 ? "+int4/" : "/") + shape.name;
+    for (const Form form : {Form::kInt32, Form::kInt4Weights, Form::kRequantized}) {
+      if (form == Form::kInt4Weights && kernel.pack_int4 == nullptr) continue;
+      const char* suffix = form == Form::kInt32         ? "/"
+                           : form == Form::kInt4Weights ? "+int4/"
+                                                        : "+requant/";
+      const std::string name = "int8_gemm/" + std::string(kernel.name) + suffix + shape.name;
       benchmark::RegisterBenchmark(name.c_str(), gemm_benchmark, &kernel, shape, workload_bytes,
-                                   int4)
+                                   form)
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }

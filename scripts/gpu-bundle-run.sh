@@ -135,8 +135,9 @@ run_bench() {
 run_bench bench_isa_peak '.'
 run_bench bench_cuda_gemm '.'
 # Every zoo shape at batch 1 and 256, and squares. The scalar variant is left out (minutes
-# on 2048^3), and so are avx2 and int4, which this CPU would not select.
-run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)/(.*@b(1|256)|square/(256|1024|2048))/'
+# on 2048^3), and so are avx2 and int4, which this CPU would not select. +requant: the
+# same products with the requantization to int8 codes fused (the backend's Linear layers).
+run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)(\+requant)?/(.*@b(1|256)|square/(256|1024|2048))/'
 run_bench bench_fp32_gemm 'openblas/(.*@b(1|256)|square/(256|1024|2048))'
 # Whole zoo convolutions: the direct VNNI path, im2row + the selected GEMM (AMX where the
 # CPU has it) and FP32; then im2row + the VNNI GEMM, the third way an AMX CPU could run them.

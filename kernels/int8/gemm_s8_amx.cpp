@@ -24,6 +24,9 @@
 // the same loop nest in plain C++, so tests check the packing and blocking on any CPU
 // (gemm_s8_amx.h), and the AMX instructions themselves wherever the CPU has them.
 //
+// multiply_requantize requantizes each 32 x 32 block from its L1 accumulators as it copies
+// it out (requantize_row_range), so C is written as int8 codes only.
+//
 // Each thread that runs tiles must load the tile configuration first; permission to use
 // tile data comes from cpu_features (arch_prctl), asked for before the variant is offered.
 #include "kernels/int8/gemm_s8_amx.h"
@@ -34,6 +37,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/for_each_block.h"
@@ -287,10 +291,32 @@ __attribute__((target("amx-tile,amx-int8"))) void accumulate_block(const int8_t*
   Tiles::template store<3>(lower + kTileColumns, stride);
 }
 
-// One work item: column block cb, row blocks [rb0, rb1); writes its part of C.
+// Where a product's result goes: int32 C, or int8 codes requantized column by column.
+struct Output {
+  int32_t* c = nullptr;
+  const RowRequantization* requantization = nullptr;
+  int8_t* codes = nullptr;
+};
+
+// Copies rows of one block's accumulators (row stride kBlockColumns) to the output at
+// (row0, col0), requantizing them if asked.
+void copy_out(const int32_t* acc, int64_t n, int64_t row0, int64_t rows, int64_t col0,
+              int64_t columns, const Output& out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t* from = acc + r * kBlockColumns;
+    const int64_t at = (row0 + r) * n + col0;
+    if (out.requantization == nullptr) {
+      std::memcpy(out.c + at, from, static_cast<size_t>(columns) * sizeof(int32_t));
+    } else {
+      requantize_row_range(*out.requantization, col0, columns, from, out.codes + at);
+    }
+  }
+}
+
+// One work item: column block cb, row blocks [rb0, rb1); writes its part of the output.
 template <class Tiles>
 void multiply_item(int64_t m, int64_t n, int64_t steps, const int8_t* a_tiles,
-                   const int8_t* b_tiles, int64_t cb, int64_t rb0, int64_t rb1, int32_t* c) {
+                   const int8_t* b_tiles, int64_t cb, int64_t rb0, int64_t rb1, const Output& out) {
   alignas(64) int32_t acc[kItemRowBlocks][kBlockRows * kBlockColumns];
   const int8_t* b_block = b_tiles + cb * steps * kBlockTileBytes;
   for (int64_t first = 0; first < steps; first += kChunkSteps) {
@@ -304,19 +330,23 @@ void multiply_item(int64_t m, int64_t n, int64_t steps, const int8_t* a_tiles,
   const int64_t valid_cols = std::min(kBlockColumns, n - col0);
   for (int64_t rb = rb0; rb < rb1; ++rb) {
     const int64_t row0 = rb * kBlockRows;
-    const int64_t valid_rows = std::min(kBlockRows, m - row0);
-    for (int64_t r = 0; r < valid_rows; ++r) {
-      std::memcpy(c + (row0 + r) * n + col0, acc[rb - rb0] + r * kBlockColumns,
-                  static_cast<size_t>(valid_cols) * sizeof(int32_t));
-    }
+    copy_out(acc[rb - rb0], n, row0, std::min(kBlockRows, m - row0), col0, valid_cols, out);
   }
 }
 
 template <class Tiles>
-void multiply_tiles(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c) {
+void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, const Output& out) {
   check_packed_by(b, kName);
+  if (out.requantization != nullptr && out.requantization->channels() != b.n) {
+    throw std::logic_error("amx GEMM: requantization constants do not match N");
+  }
   if (m < kSmallM && b.small_m) {
-    find_gemm_s8_kernel(kSmallMVariant).multiply(m, a, *b.small_m, c);
+    const GemmS8Kernel& small = find_gemm_s8_kernel(kSmallMVariant);
+    if (out.requantization == nullptr) {
+      small.multiply(m, a, *b.small_m, out.c);
+    } else {
+      small.multiply_requantize(m, a, *b.small_m, *out.requantization, out.codes);
+    }
     return;
   }
   const int64_t n = b.n;
@@ -334,12 +364,23 @@ void multiply_tiles(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
     const int64_t cb = item / row_groups;
     const int64_t rb0 = (item % row_groups) * kItemRowBlocks;
     const int64_t rb1 = std::min(row_blocks, rb0 + kItemRowBlocks);
-    multiply_item<Tiles>(m, n, steps, a_tiles, b.data.data(), cb, rb0, rb1, c);
+    multiply_item<Tiles>(m, n, steps, a_tiles, b.data.data(), cb, rb0, rb1, out);
   };
   // Every thread that runs tiles loads the configuration first.
   for_each_block(
       items, m * n * b.k >= kParallelMacs, run_item, [] { Tiles::configure(); },
       [] { Tiles::release(); });
+}
+
+template <class Tiles>
+void multiply_tiles(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c) {
+  multiply_into<Tiles>(m, a, b, Output{c, nullptr, nullptr});
+}
+
+template <class Tiles>
+void multiply_tiles_requantized(int64_t m, const int8_t* a, const PackedS8Weights& b,
+                                const RowRequantization& r, int8_t* c) {
+  multiply_into<Tiles>(m, a, b, Output{nullptr, &r, c});
 }
 
 }  // namespace
@@ -351,7 +392,8 @@ GemmS8Kernel amx_gemm_s8_kernel() {
           amx_int8_unavailable_reason,
           pack_tiles,
           nullptr,
-          multiply_tiles<AmxTiles>};
+          multiply_tiles<AmxTiles>,
+          multiply_tiles_requantized<AmxTiles>};
 }
 
 void load_amx_tile_config() {
@@ -368,7 +410,8 @@ GemmS8Kernel amx_emulated_gemm_s8_kernel() {
           [] { return std::string(); },
           pack_tiles,
           nullptr,
-          multiply_tiles<EmulatedTiles>};
+          multiply_tiles<EmulatedTiles>,
+          multiply_tiles_requantized<EmulatedTiles>};
 }
 
 }  // namespace slim

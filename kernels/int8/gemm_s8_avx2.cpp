@@ -239,7 +239,9 @@ GemmS8Kernel avx2_gemm_s8_kernel() {
           avx2_unavailable_reason,
           pack_pairs,
           pack_nibble_pairs,
-          multiply_pairs};
+          multiply_pairs,
+          [](int64_t m, const int8_t* a, const PackedS8Weights& b, const RowRequantization& r,
+             int8_t* c) { multiply_then_requantize(multiply_pairs, m, a, b, r, c); }};
 }
 
 }  // namespace slim

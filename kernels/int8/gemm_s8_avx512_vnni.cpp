@@ -16,10 +16,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/for_each_block.h"
 #include "kernels/int8/gemm_s8_kernel.h"
+#include "kernels/int8/requantize_avx512.h"
 
 // GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_epi32(), a
 // deliberate self-initialisation that -Wuninitialized reports inside every caller.
@@ -92,42 +94,111 @@ struct Block {
   const int8_t* panel;         // first of `Panels` consecutive panels, each [depth / 4][16][4]
   const int32_t* corrections;  // 128 * sum_k B[j, k] per column
   int64_t depth;
-  int32_t* c;
+  int32_t* c;     // int32 output, or
+  int8_t* codes;  // with `requantization`, int8 output
+  const RowRequantization* requantization;
+  int64_t first_column;  // of the first panel, in C
   int64_t ldc;
   int64_t columns;  // valid columns from the first panel on, 1..16 * Panels
 };
 
-template <int Rows, int Panels>
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void multiply_block(const Block& block) {
-  __m512i acc[Rows][Panels];
-#pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r) {
-    for (int p = 0; p < Panels; ++p) acc[r][p] = _mm512_setzero_si512();
-  }
-  const int64_t quads = block.depth / 4;
-  const int64_t panel_bytes = block.depth * kPanelColumns;
-  for (int64_t quad = 0; quad < quads; ++quad) {
-    __m512i b[Panels];
-    for (int p = 0; p < Panels; ++p) {
-      b[p] = _mm512_load_si512(block.panel + p * panel_bytes + quad * 64);
-    }
-#pragma GCC unroll 8
-    for (int r = 0; r < Rows; ++r) {
-      int32_t four;
-      std::memcpy(&four, block.a + r * block.depth + 4 * quad, sizeof(four));
-      const __m512i a = _mm512_set1_epi32(four);
-      for (int p = 0; p < Panels; ++p) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], a, b[p]);
-    }
-  }
-  for (int p = 0; p < Panels; ++p) {
-    const int64_t valid = std::clamp<int64_t>(block.columns - p * kPanelColumns, 0, kPanelColumns);
-    const __mmask16 mask = static_cast<__mmask16>((1u << valid) - 1u);
-    const __m512i correction = _mm512_loadu_si512(block.corrections + p * kPanelColumns);
+__mmask16 first_lanes(int64_t count) {
+  return static_cast<__mmask16>((1u << std::clamp<int64_t>(count, 0, 16)) - 1u);
+}
+
+// Stores one panel's accumulators of `Rows` rows, less the unsigned shift's correction:
+// as int32, or requantized to codes with the panel's 16 columns of constants.
+template <int Rows>
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"), always_inline)) inline void
+store_panel(const Block& block, int p, const __m512i (&acc)[Rows]) {
+  const __mmask16 mask = first_lanes(block.columns - p * kPanelColumns);
+  const __m512i correction = _mm512_loadu_si512(block.corrections + p * kPanelColumns);
+  if (block.requantization == nullptr) {
 #pragma GCC unroll 8
     for (int r = 0; r < Rows; ++r) {
       _mm512_mask_storeu_epi32(block.c + r * block.ldc + p * kPanelColumns, mask,
-                               _mm512_sub_epi32(acc[r][p], correction));
+                               _mm512_sub_epi32(acc[r], correction));
     }
+    return;
+  }
+  const RowRequantization& q = *block.requantization;
+  const int64_t column = block.first_column + p * kPanelColumns;
+  const auto low_lanes = static_cast<__mmask8>(mask);
+  const auto high_lanes = static_cast<__mmask8>(mask >> 8);
+  const ChannelRequantization512 low =
+      load_channel_requantization(q.biases.data() + column, q.multipliers.data() + column,
+                                  q.exponents.data() + column, low_lanes);
+  const ChannelRequantization512 high =
+      load_channel_requantization(q.biases.data() + column + 8, q.multipliers.data() + column + 8,
+                                  q.exponents.data() + column + 8, high_lanes);
+  const __m512i zero_point = _mm512_set1_epi64(q.zero_point);
+  const __m512i qmin = _mm512_set1_epi64(q.qmin);
+  const __m512i qmax = _mm512_set1_epi64(q.qmax);
+#pragma GCC unroll 8
+  for (int r = 0; r < Rows; ++r) {
+    const __m128i codes =
+        requantize_sixteen(_mm512_sub_epi32(acc[r], correction), low, high, zero_point, qmin, qmax);
+    _mm_mask_storeu_epi8(block.codes + r * block.ldc + p * kPanelColumns, mask, codes);
+  }
+}
+
+// One group of four k into the block's Rows x Panels accumulators.
+template <int Rows, int Panels>
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) inline void accumulate_quad(
+    const Block& block, int64_t quad, __m512i (&acc)[Rows][Panels]) {
+  const int64_t panel_bytes = block.depth * kPanelColumns;
+  __m512i b[Panels];
+  for (int p = 0; p < Panels; ++p) {
+    b[p] = _mm512_load_si512(block.panel + p * panel_bytes + quad * 64);
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < Rows; ++r) {
+    int32_t four;
+    std::memcpy(&four, block.a + r * block.depth + 4 * quad, sizeof(four));
+    const __m512i a = _mm512_set1_epi32(four);
+    for (int p = 0; p < Panels; ++p) acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], a, b[p]);
+  }
+}
+
+// Independent sums per accumulator: each vpdpbusd waits for the previous one into the same
+// register (4-5 cycles), so a block of one or two rows, with only 2-4 accumulators, would
+// wait on that chain instead of issuing two per cycle (batch-1 Linear layers ran at a
+// quarter of batch 256's rate). Such blocks split K over several sets of accumulators, one
+// group of four k each in turn, and add the sets at the end: int32 addition is exact.
+template <int Rows, int Panels>
+constexpr int kSplits = Rows* Panels >= 8 ? 1 : 8 / (Rows * Panels);
+
+template <int Rows, int Panels>
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512vnni"))) void multiply_block(
+    const Block& block) {
+  constexpr int splits = kSplits<Rows, Panels>;
+  __m512i acc[splits][Rows][Panels];
+#pragma GCC unroll 8
+  for (int s = 0; s < splits; ++s) {
+    for (int r = 0; r < Rows; ++r) {
+      for (int p = 0; p < Panels; ++p) acc[s][r][p] = _mm512_setzero_si512();
+    }
+  }
+  const int64_t quads = block.depth / 4;
+  int64_t quad = 0;
+  if constexpr (splits > 1) {
+    for (; quad + splits <= quads; quad += splits) {
+#pragma GCC unroll 8
+      for (int s = 0; s < splits; ++s) accumulate_quad<Rows, Panels>(block, quad + s, acc[s]);
+    }
+  }
+  for (; quad < quads; ++quad) accumulate_quad<Rows, Panels>(block, quad, acc[0]);
+#pragma GCC unroll 8
+  for (int s = 1; s < splits; ++s) {
+    for (int r = 0; r < Rows; ++r) {
+      for (int p = 0; p < Panels; ++p) acc[0][r][p] = _mm512_add_epi32(acc[0][r][p], acc[s][r][p]);
+    }
+  }
+  for (int p = 0; p < Panels; ++p) {
+    __m512i panel[Rows];
+#pragma GCC unroll 8
+    for (int r = 0; r < Rows; ++r) panel[r] = acc[0][r][p];
+    store_panel<Rows>(block, p, panel);
   }
 }
 
@@ -153,9 +224,14 @@ void multiply_rows(int rows, const Block& block) {
   }
 }
 
-void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c) {
+// C = A B^T as int32 (c) or as codes requantized by `requantization` (codes).
+void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c,
+                   const RowRequantization* requantization, int8_t* codes) {
   check_packed_by(b, kName);
   const int64_t n = b.n;
+  if (requantization != nullptr && requantization->channels() != n) {
+    throw std::logic_error("avx512_vnni GEMM: requantization constants do not match N");
+  }
   const int64_t depth = quad_depth(b.k);
   thread_local std::vector<uint8_t, AlignedAllocator<uint8_t, 64>> shifted;
   shifted.resize(static_cast<size_t>(m * depth));
@@ -168,11 +244,15 @@ void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
     const int64_t pair = index / row_blocks;
     const int64_t row0 = (index % row_blocks) * kMaxRows;
     const int64_t first_column = pair * 2 * kPanelColumns;
+    const int64_t offset = row0 * n + first_column;
     const Block block{rows + row0 * depth,
                       b.data.data() + pair * 2 * depth * kPanelColumns,
                       b.column_corrections.data() + first_column,
                       depth,
-                      c + row0 * n + first_column,
+                      c == nullptr ? nullptr : c + offset,
+                      codes == nullptr ? nullptr : codes + offset,
+                      requantization,
+                      first_column,
                       n,
                       n - first_column};
     const int block_rows = static_cast<int>(std::min<int64_t>(kMaxRows, m - row0));
@@ -185,6 +265,15 @@ void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
   for_each_block(blocks, m * n * b.k >= kParallelMacs, run_block);
 }
 
+void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c) {
+  multiply_into(m, a, b, c, nullptr, nullptr);
+}
+
+void multiply_quads_requantized(int64_t m, const int8_t* a, const PackedS8Weights& b,
+                                const RowRequantization& r, int8_t* c) {
+  multiply_into(m, a, b, nullptr, &r, c);
+}
+
 }  // namespace
 
 GemmS8Kernel avx512_vnni_gemm_s8_kernel() {
@@ -193,7 +282,8 @@ GemmS8Kernel avx512_vnni_gemm_s8_kernel() {
           avx512_vnni_unavailable_reason,
           pack_quads,
           nullptr,
-          multiply_quads};
+          multiply_quads,
+          multiply_quads_requantized};
 }
 
 }  // namespace slim

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/aligned_allocator.h"
+#include "kernels/int8/requantize_row.h"
 
 namespace slim {
 
@@ -57,6 +58,14 @@ struct GemmS8Kernel {
   // C [M x N] = A [M x K] * B^T; overwrites C. May use OpenMP threads for large products
   // (the current omp_get_max_threads()); the result does not depend on their count.
   void (*multiply)(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c);
+  // The same product requantized to int8 codes [M x N] with column j's constants in `r`
+  // (requantize_row.h): c[i, j] = requantize_channel(r, j, C[i, j]), bit for bit, for
+  // constants whose |C + bias| < 2^32. A layer folds its zero-point terms into r's biases
+  // (QuantizedGemm::folded_requantization). Where the variant fuses this into its
+  // micro-kernel's stores, no int32 C is written at all: C is as many bytes as SGEMM's FP32
+  // output, and on short reductions (K <= 32) writing it is most of the product's time.
+  void (*multiply_requantize)(int64_t m, const int8_t* a, const PackedS8Weights& b,
+                              const RowRequantization& r, int8_t* c);
 
   bool available() const { return unavailable_reason().empty(); }
 };
@@ -78,5 +87,11 @@ GemmS8Kernel amx_gemm_s8_kernel();
 
 // Checks that `b` was packed by `kernel` (a logic error otherwise).
 void check_packed_by(const PackedS8Weights& b, std::string_view kernel);
+
+// multiply_requantize for variants that do not fuse it: `multiply` into an int32 band of
+// rows small enough to stay in L1/L2, requantize_row over the band, then the next band.
+using GemmS8Multiply = void (*)(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c);
+void multiply_then_requantize(GemmS8Multiply multiply, int64_t m, const int8_t* a,
+                              const PackedS8Weights& b, const RowRequantization& r, int8_t* c);
 
 }  // namespace slim

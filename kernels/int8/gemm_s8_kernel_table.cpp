@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -49,6 +50,26 @@ const GemmS8Kernel& selected_gemm_s8_kernel() {
     fail("SLIMBENCH_INT8_KERNEL={} cannot run here: {}", forced, reason);
   }
   return kernel;
+}
+
+void multiply_then_requantize(GemmS8Multiply multiply, int64_t m, const int8_t* a,
+                              const PackedS8Weights& b, const RowRequantization& r, int8_t* c) {
+  if (r.channels() != b.n) {
+    throw std::logic_error(
+        fmt::format("int8 GEMM: {} requantization constants for {} columns", r.channels(), b.n));
+  }
+  // 128 KiB of accumulators per band (at least one row): still in L2 when the band is
+  // requantized, and large enough that a parallel product still splits across threads.
+  constexpr int64_t kBandBytes = int64_t{128} << 10;
+  const int64_t band_rows = std::max<int64_t>(1, kBandBytes / (4 * std::max<int64_t>(b.n, 1)));
+  thread_local std::vector<int32_t> band;
+  band.resize(static_cast<size_t>(std::min(m, band_rows) * b.n));
+  for (int64_t row0 = 0; row0 < m; row0 += band_rows) {
+    const int64_t rows = std::min(band_rows, m - row0);
+    multiply(rows, a + row0 * b.k, b, band.data());
+    for (int64_t i = 0; i < rows; ++i)
+      requantize_row(r, band.data() + i * b.n, c + (row0 + i) * b.n);
+  }
 }
 
 void check_packed_by(const PackedS8Weights& b, std::string_view kernel) {

@@ -34,7 +34,9 @@ GemmS8Kernel scalar_gemm_s8_kernel() {
           always_available,
           pack_unchanged,
           nullptr,
-          multiply_reference};
+          multiply_reference,
+          [](int64_t m, const int8_t* a, const PackedS8Weights& b, const RowRequantization& r,
+             int8_t* c) { multiply_then_requantize(multiply_reference, m, a, b, r, c); }};
 }
 
 }  // namespace slim

@@ -54,6 +54,25 @@ void QuantizedGemm::accumulate(const int8_t* rows, int64_t row_count, int32_t in
   }
 }
 
+std::optional<RowRequantization> QuantizedGemm::folded_requantization(
+    const RowRequantization& r, int32_t input_zero_point) const {
+  if (blocks_.size() != 1 || blocks_[0].any_weight_zero_point) return std::nullopt;
+  if (r.channels() != out_channels_) {
+    throw std::logic_error("int8 GEMM: output constants do not match the weights");
+  }
+  RowRequantization folded = r;
+  for (int64_t o = 0; o < out_channels_; ++o) {
+    folded.biases[static_cast<size_t>(o)] -=
+        int64_t{input_zero_point} * blocks_[0].sums[static_cast<size_t>(o)];
+  }
+  return folded;
+}
+
+void QuantizedGemm::multiply_requantize(const int8_t* rows, int64_t row_count,
+                                        const RowRequantization& folded, int8_t* out) const {
+  gemm_->multiply_requantize(row_count, rows, blocks_[0].weights, folded, out);
+}
+
 // With one group the rows are already dense [R, K]; otherwise the group's columns are
 // gathered into a dense [R, L_g] copy.
 const int8_t* QuantizedGemm::group_rows(const int8_t* rows, const GroupBlock& block) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/quant/quantized_weight.h"
@@ -41,6 +42,17 @@ class QuantizedGemm {
   void accumulate(const int8_t* rows, int64_t row_count, int32_t input_zero_point);
   const int32_t* accumulators() const { return accumulators_.data(); }
   int64_t group_stride() const { return row_count_ * out_channels_; }
+
+  // With one group and every Z_w = 0, acc = sum q_x q_w - Z_x sum q_w: the zero-point term
+  // is one constant per output, which folds into the biases of the output stage `r`, so
+  // that the GEMM variant can requantize as it stores (multiply_requantize below). Empty
+  // for other weights (per-group, or zero points that bring a per-row term).
+  std::optional<RowRequantization> folded_requantization(const RowRequantization& r,
+                                                         int32_t input_zero_point) const;
+  // rows: [row_count, depth()] codes -> out [row_count, out_channels()] codes, the output
+  // stage `folded` (from folded_requantization) applied to each accumulator.
+  void multiply_requantize(const int8_t* rows, int64_t row_count, const RowRequantization& folded,
+                           int8_t* out) const;
 
  private:
   struct GroupBlock {

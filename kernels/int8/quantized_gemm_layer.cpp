@@ -12,6 +12,10 @@ QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
   if (scheme.is_static()) {
     requantizer_.emplace(weight, bias, *scheme.fixed);
     static_input_ = scheme.fixed->input;
+    if (weight.groups_per_row() == 1) {
+      folded_ =
+          gemm_.folded_requantization(requantizer_->row_constants(), static_input_.zero_point);
+    }
     return;
   }
   weight_scales_.assign(weight.scales().begin(), weight.scales().end());
@@ -22,6 +26,10 @@ QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
 void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64_t pixels,
                                     int8_t* out) {
   if (!requantizer_) throw std::logic_error("int8 GEMM layer: run_static on a dynamic layer");
+  if (folded_ && pixels == 1) {  // Linear: rows and output are both [N, O]
+    gemm_.multiply_requantize(rows, row_count, *folded_, out);
+    return;
+  }
   gemm_.accumulate(rows, row_count, static_input_.zero_point);
   const int32_t* acc = gemm_.accumulators();
   const int64_t channels = out_channels();

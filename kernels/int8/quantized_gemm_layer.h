@@ -5,7 +5,9 @@
 // linear, OH*OW for conv); output (row, o) goes to [image, o, pixel], i.e. [N, O] for
 // linear and NCHW for conv, with no separate transpose pass.
 //
-//  * static: int8 codes on the scheme's output grid (requantize.h);
+//  * static: int8 codes on the scheme's output grid (requantize.h); Linear layers with
+//    symmetric per-tensor or per-channel weights requantize inside the GEMM
+//    (GemmS8Kernel::multiply_requantize), never writing the int32 accumulators;
 //  * dynamic: FP32 y = S_x * sum_g S_w[o, g] * acc_g + b_o, on the batch's input grid
 //    (S_x, Z_x). The zero points are already exact in acc_g, so the only rounding left
 //    is the FP32 result's; the sum over groups is formed in double.
@@ -43,10 +45,13 @@ class QuantizedGemmLayer {
 
   QuantizedGemm gemm_;
   std::optional<StaticRequantizer> requantizer_;  // static scheme
-  ActivationQuant static_input_;                  // static scheme
-  std::vector<double> weight_scales_;             // [O][G], dynamic scheme
-  std::vector<double> bias_;                      // [O], dynamic scheme (zeros if none)
-  std::vector<int8_t> codes_;                     // [O], one pixel's codes (static conv)
+  // Static, one group, symmetric weights: the output stage with the zero-point term folded
+  // in, which the GEMM variant applies as it stores (Linear layers).
+  std::optional<RowRequantization> folded_;
+  ActivationQuant static_input_;       // static scheme
+  std::vector<double> weight_scales_;  // [O][G], dynamic scheme
+  std::vector<double> bias_;           // [O], dynamic scheme (zeros if none)
+  std::vector<int8_t> codes_;          // [O], one pixel's codes (static conv)
 };
 
 }  // namespace slim

@@ -1,7 +1,7 @@
 // The AVX-512 steps of static requantization (requantize_row.h's arithmetic), shared by
-// the row and column variants and by the direct convolution's fused output stage
-// (conv2d_s8_vnni.h). Inline with their own target attributes, so they inline into any
-// caller compiled for at least AVX-512 F/DQ/BW/VL.
+// the row and column variants and by the fused output stages of the direct convolution
+// (conv2d_s8_vnni.h) and the VNNI GEMM (gemm_s8_avx512_vnni.cpp). Inline with their own target
+// attributes, so they inline into any caller compiled for at least AVX-512 F/DQ/BW/VL.
 #pragma once
 
 #include <immintrin.h>
@@ -38,19 +38,39 @@ __attribute__((target("avx512f,avx512dq"))) inline __m512i requantize_eight(
   return _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(scaled, zero_point), qmin), qmax);
 }
 
-// Sixteen int32 accumulators of one channel to sixteen codes (in pixel order): each half
-// widened to 64 bits, the bias added there (it may not fit 32 bits beside the
-// accumulator), then requantize_eight.
+// Sixteen int32 accumulators to sixteen codes, in order: each half widened to 64 bits, its
+// constants' bias added there (it may not fit 32 bits beside the accumulator), then
+// requantize_eight. `low` holds the constants of elements 0-7, `high` of 8-15.
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) inline __m128i requantize_sixteen(
+    __m512i acc, const ChannelRequantization512& low, const ChannelRequantization512& high,
+    __m512i zero_point, __m512i qmin, __m512i qmax) {
+  const __m512i low_sums =
+      _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc)), low.bias);
+  const __m512i high_sums =
+      _mm512_add_epi64(_mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc, 1)), high.bias);
+  const __m128i low_codes = _mm512_cvtepi64_epi8(
+      requantize_eight(low_sums, low.multiplier, low.exponent, low.half, zero_point, qmin, qmax));
+  const __m128i high_codes = _mm512_cvtepi64_epi8(requantize_eight(
+      high_sums, high.multiplier, high.exponent, high.half, zero_point, qmin, qmax));
+  return _mm_unpacklo_epi64(low_codes, high_codes);
+}
+
+// Sixteen accumulators of one channel (pixels of a convolution's plane).
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) inline __m128i requantize_sixteen(
     __m512i acc, const ChannelRequantization512& c, __m512i zero_point, __m512i qmin,
     __m512i qmax) {
-  const __m512i low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc));
-  const __m512i high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc, 1));
-  const __m128i low_codes = _mm512_cvtepi64_epi8(requantize_eight(
-      _mm512_add_epi64(low, c.bias), c.multiplier, c.exponent, c.half, zero_point, qmin, qmax));
-  const __m128i high_codes = _mm512_cvtepi64_epi8(requantize_eight(
-      _mm512_add_epi64(high, c.bias), c.multiplier, c.exponent, c.half, zero_point, qmin, qmax));
-  return _mm_unpacklo_epi64(low_codes, high_codes);
+  return requantize_sixteen(acc, c, c, zero_point, qmin, qmax);
+}
+
+// The constants of eight consecutive channels, one per lane; lanes outside `lanes` are
+// zero (exponent 0: their codes are computed, harmlessly, and not stored).
+__attribute__((target("avx512f,avx512vl"))) inline ChannelRequantization512
+load_channel_requantization(const int64_t* biases, const int32_t* multipliers,
+                            const int32_t* exponents, __mmask8 lanes) {
+  const __m512i exponent = _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, exponents));
+  return {_mm512_maskz_loadu_epi64(lanes, biases),
+          _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, multipliers)), exponent,
+          _mm512_srli_epi64(_mm512_sllv_epi64(_mm512_set1_epi64(1), exponent), 1)};
 }
 
 }  // namespace slim

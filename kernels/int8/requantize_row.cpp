@@ -35,12 +35,15 @@ __attribute__((target("avx2"))) __m256i requantize_four(__m256i sum, __m256i mul
 __attribute__((target("avx2"))) __m256i load4(const int32_t* p) {
   return _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
 }
+__attribute__((target("avx2"))) __m256i load4(const int64_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
 
 }  // namespace
 
 int8_t requantize_channel(const RowRequantization& r, int64_t o, int32_t acc) {
   const auto c = static_cast<size_t>(o);
-  // |acc + bias| < 2^32 and m < 2^31, so the product fits int64 (requantize.h).
+  // |acc + bias| < 2^32 and m < 2^31, so the product fits int64 (requantize_row.h).
   const int64_t product = (static_cast<int64_t>(acc) + r.biases[c]) * r.multipliers[c];
   const int64_t scaled = rounding_divide_by_pot_int64_unchecked(product, r.exponents[c]);
   return static_cast<int8_t>(std::clamp<int64_t>(r.zero_point + scaled, r.qmin, r.qmax));
@@ -83,29 +86,45 @@ namespace {
 __attribute__((target("avx512f,avx512vl"))) __m512i load8(__mmask8 lanes, const int32_t* p) {
   return _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, p));
 }
+__attribute__((target("avx512f"))) __m512i load8(__mmask8 lanes, const int64_t* p) {
+  return _mm512_maskz_loadu_epi64(lanes, p);
+}
 
-}  // namespace
-
-// Eight channels per step; a masked last step takes the channels after the last multiple
-// of 8, so the short rows of convolutions (20 or 50 channels in lenet-5) need no scalar
-// tail.
-__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void requantize_row_avx512(
-    const RowRequantization& r, const int32_t* acc, int8_t* out) {
-  const int64_t channels = r.channels();
+// Channels [first, first + count): eight per step, the last step masked, so the short
+// rows of convolutions (20 or 50 channels in lenet-5) need no scalar tail.
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void requantize_range_avx512(
+    const RowRequantization& r, int64_t first, int64_t count, const int32_t* acc, int8_t* out) {
   const __m512i one = _mm512_set1_epi64(1);
   const __m512i zero_point = _mm512_set1_epi64(r.zero_point);
   const __m512i qmin = _mm512_set1_epi64(r.qmin);
   const __m512i qmax = _mm512_set1_epi64(r.qmax);
-  for (int64_t o = 0; o < channels; o += 8) {
-    const int64_t left = channels - o;
+  for (int64_t j = 0; j < count; j += 8) {
+    const int64_t left = count - j;
     const auto lanes = static_cast<__mmask8>(left >= 8 ? 0xFF : (1u << left) - 1);
-    const __m512i sum = _mm512_add_epi64(load8(lanes, acc + o), load8(lanes, r.biases.data() + o));
+    const int64_t o = first + j;
+    const __m512i sum = _mm512_add_epi64(load8(lanes, acc + j), load8(lanes, r.biases.data() + o));
     const __m512i exponent = load8(lanes, r.exponents.data() + o);
     const __m512i half = _mm512_srli_epi64(_mm512_sllv_epi64(one, exponent), 1);
     const __m512i code = requantize_eight(sum, load8(lanes, r.multipliers.data() + o), exponent,
                                           half, zero_point, qmin, qmax);
-    _mm512_mask_cvtepi64_storeu_epi8(out + o, lanes, code);
+    _mm512_mask_cvtepi64_storeu_epi8(out + j, lanes, code);
   }
+}
+
+}  // namespace
+
+void requantize_row_avx512(const RowRequantization& r, const int32_t* acc, int8_t* out) {
+  requantize_range_avx512(r, 0, r.channels(), acc, out);
+}
+
+void requantize_row_range(const RowRequantization& r, int64_t first, int64_t count,
+                          const int32_t* acc, int8_t* out) {
+  static const bool avx512 = avx512_unavailable_reason().empty();
+  if (avx512) {
+    requantize_range_avx512(r, first, count, acc, out);
+    return;
+  }
+  for (int64_t j = 0; j < count; ++j) out[j] = requantize_channel(r, first + j, acc[j]);
 }
 
 void requantize_row(const RowRequantization& r, const int32_t* acc, int8_t* out) {

@@ -1,7 +1,8 @@
 // The hot loop of static requantization with one weight group: one row of int32
 // accumulators (one per output channel) to int8 codes,
 //   q[o] = clamp(Z_y + round((acc[o] + bias[o]) * m[o] / 2^e[o]), qmin, qmax),
-// rounded once, half away from zero (requantize.h). A plain reference and AVX2 and
+// rounded once, half away from zero (requantize.h), for |acc + bias| < 2^32 (the
+// product then fits int64). A plain reference and AVX2 and
 // AVX-512 variants that must match it bit for bit (tests/kernels/int8_requantize_row_test.cpp);
 // requantize_row() picks the widest one this CPU has.
 #pragma once
@@ -13,7 +14,10 @@ namespace slim {
 
 // Per-channel constants, as StaticRequantizer builds them.
 struct RowRequantization {
-  std::vector<int32_t> biases;       // [O], the bias at scale S_x * S_w[o]
+  // [O], the bias at scale S_x * S_w[o]; 64 bits so that a kernel can fold its own
+  // per-channel terms into it (zero points, an unsigned shift of the input: the direct
+  // convolution and the int8 GEMMs' fused output stage).
+  std::vector<int64_t> biases;
   std::vector<int32_t> multipliers;  // [O], Q0.31 in [0, 2^31)
   std::vector<int32_t> exponents;    // [O], 31 - shift, in [0, 62]
   int32_t zero_point = 0;
@@ -25,6 +29,11 @@ struct RowRequantization {
 
 // One channel: the reference arithmetic, for callers that requantize element by element.
 int8_t requantize_channel(const RowRequantization& r, int64_t o, int32_t acc);
+
+// Channels [first, first + count) of a row: out[j] = requantize_channel(r, first + j,
+// acc[j]), through AVX-512 where the CPU has it (the AMX GEMM's fused output stage).
+void requantize_row_range(const RowRequantization& r, int64_t first, int64_t count,
+                          const int32_t* acc, int8_t* out);
 
 void requantize_row_reference(const RowRequantization& r, const int32_t* acc, int8_t* out);
 void requantize_row_avx2(const RowRequantization& r, const int32_t* acc, int8_t* out);

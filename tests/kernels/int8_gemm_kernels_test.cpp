@@ -1,12 +1,15 @@
 // Every int8 GEMM variant in gemm_s8_kernels() against gemm_s8s8s32_reference, bit for
 // bit: random shapes, the awkward edges (M, N or K of 1; K not a multiple of 2, 4 or 64;
 // N not a multiple of 16 or 32; M not a multiple of the micro-kernel's rows), products big
-// enough to take the OpenMP path, and every code at -128 or 127.
+// enough to take the OpenMP path, and every code at -128 or 127. The same products through
+// multiply_requantize against the reference product requantized by requantize_channel.
 //
 // One test case per variant, so that ctest shows a variant this CPU cannot run as Skipped
 // with the reason (scripts/gpu-check runs these on the GPU machine's CPU, which may have
 // AVX-512 VNNI or AMX).
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -17,6 +20,7 @@
 #include "kernels/int8/gemm_s8.h"
 #include "kernels/int8/gemm_s8_amx.h"
 #include "kernels/int8/gemm_s8_kernel.h"
+#include "kernels/int8/requantize_row.h"
 #include "tests/cuda/skip.h"
 
 namespace slim {
@@ -45,6 +49,54 @@ int64_t mismatches(const GemmS8Kernel& kernel, const Dims& d, const std::vector<
   return count;
 }
 
+// Per-column output constants for an accumulator of about `typical` magnitude: half the
+// columns scaled so that codes spread over the int8 range (exponent near
+// 31 + log2(typical / 64)), the others anything from 0 to 62; biases small or up to the
+// int32 extremes (|acc + bias| < 2^32 holds for |acc| < 2^31).
+RowRequantization random_output_stage(int64_t n, double typical, Rng& rng) {
+  const int spread = 31 + static_cast<int>(std::lround(std::log2(std::max(typical, 1.0) / 64)));
+  RowRequantization r;
+  for (int64_t j = 0; j < n; ++j) {
+    const bool spreads = rng.below(2) == 0;
+    r.biases.push_back(spreads ? static_cast<int64_t>(rng.below(2001)) - 1000
+                               : static_cast<int64_t>(static_cast<int32_t>(rng.next_u64())));
+    r.multipliers.push_back(static_cast<int32_t>((1u << 30) + rng.below(1u << 30)));
+    r.exponents.push_back(spreads ? std::clamp(spread + static_cast<int>(rng.below(5)) - 2, 0, 62)
+                                  : static_cast<int32_t>(rng.below(63)));
+  }
+  r.zero_point = static_cast<int32_t>(rng.below(256)) - 128;
+  r.qmin = rng.below(2) == 0 ? -128 : r.zero_point;  // plain, or with a fused ReLU
+  return r;
+}
+
+struct RequantizedCheck {
+  int64_t mismatches = 0;
+  int64_t interior = 0;  // codes strictly inside (qmin, qmax): not decided by the clamp
+  bool guard_intact = true;
+};
+
+RequantizedCheck check_requantized(const GemmS8Kernel& kernel, const PackedS8Weights& packed,
+                                   const Dims& d, const std::vector<int8_t>& a,
+                                   const std::vector<int8_t>& b, Rng& rng) {
+  std::vector<int32_t> acc(static_cast<size_t>(d.m * d.n));
+  gemm_s8s8s32_reference(d.m, d.n, d.k, a.data(), b.data(), acc.data());
+  const RowRequantization r =
+      random_output_stage(d.n, 74.0 * std::sqrt(static_cast<double>(d.k)) * 74.0, rng);
+  // A guard of 64 bytes after C: a masked store must not write past it.
+  constexpr int8_t kGuard = 99;
+  std::vector<int8_t> got(acc.size() + 64, kGuard);
+  kernel.multiply_requantize(d.m, a.data(), packed, r, got.data());
+  RequantizedCheck result;
+  for (size_t i = 0; i < acc.size(); ++i) {
+    const int64_t column = static_cast<int64_t>(i) % d.n;
+    const int8_t want = requantize_channel(r, column, acc[i]);
+    result.mismatches += got[i] != want;
+    result.interior += want > r.qmin && want < r.qmax;
+  }
+  for (size_t i = acc.size(); i < got.size(); ++i) result.guard_intact &= got[i] == kGuard;
+  return result;
+}
+
 std::vector<Dims> test_shapes(Rng& rng) {
   std::vector<Dims> shapes = {{1, 1, 1},   {1, 1, 300},  {1, 120, 400}, {7, 1, 65},   {6, 16, 2},
                               {8, 32, 4},  {32, 32, 64}, {33, 33, 65},  {5, 17, 3},   {13, 31, 63},
@@ -60,12 +112,21 @@ std::vector<Dims> test_shapes(Rng& rng) {
 void check_kernel(const GemmS8Kernel& kernel) {
   const std::string_view name = kernel.name;
   Rng rng(2024);
+  int64_t requantized = 0, interior = 0;
   for (const Dims& d : test_shapes(rng)) {
     const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
     const std::vector<int8_t> b = random_codes(d.n * d.k, rng);
     INFO(name << ": M=" << d.m << " N=" << d.n << " K=" << d.k);
     CHECK(mismatches(kernel, d, a, b) == 0);
+    const RequantizedCheck check =
+        check_requantized(kernel, kernel.pack(d.n, d.k, b.data()), d, a, b, rng);
+    CHECK(check.mismatches == 0);
+    CHECK(check.guard_intact);
+    requantized += d.m * d.n;
+    interior += check.interior;
   }
+  // The constants must leave most codes to the arithmetic, not to the clamp.
+  CHECK(interior > requantized / 4);
   // The extremes: (-128)(-128) = 2^14 is the product that breaks saturating instructions,
   // and K = 4099 of them (not a multiple of any vector width) sum to 2^26 per element.
   const Dims extreme{9, 35, 4099};
@@ -75,6 +136,10 @@ void check_kernel(const GemmS8Kernel& kernel) {
       const std::vector<int8_t> b(static_cast<size_t>(extreme.n * extreme.k), b_code);
       INFO(name << ": every code " << int{a_code} << " times " << int{b_code});
       CHECK(mismatches(kernel, extreme, a, b) == 0);
+      const RequantizedCheck check = check_requantized(
+          kernel, kernel.pack(extreme.n, extreme.k, b.data()), extreme, a, b, rng);
+      CHECK(check.mismatches == 0);
+      CHECK(check.guard_intact);
     }
   }
 }
@@ -117,12 +182,18 @@ TEST_CASE("int8 GEMM variant amx's blocking on emulated tiles equals the referen
     kernel.multiply(d.m, a.data(), tiles_only, got.data());
     INFO("emulated amx tiles: M=" << d.m << " N=" << d.n << " K=" << d.k);
     CHECK(got == want);
+    const RequantizedCheck check = check_requantized(kernel, tiles_only, d, a, b, rng);
+    CHECK(check.mismatches == 0);
+    CHECK(check.guard_intact);
   }
   for (const Dims& d : {Dims{161, 70, 1100}, Dims{300, 65, 1030}}) {
     const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
     const std::vector<int8_t> b = random_codes(d.n * d.k, rng);
     INFO("emulated amx: M=" << d.m << " N=" << d.n << " K=" << d.k);
     CHECK(mismatches(kernel, d, a, b) == 0);
+    const RequantizedCheck check =
+        check_requantized(kernel, kernel.pack(d.n, d.k, b.data()), d, a, b, rng);
+    CHECK(check.mismatches == 0);
   }
 }
 
