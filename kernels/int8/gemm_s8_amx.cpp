@@ -58,13 +58,27 @@ constexpr int64_t kBlockTileBytes = 2 * kTileSize;  // one step of one block: tw
 constexpr int64_t kChunkSteps = 8;                  // k per pass: 8 x 64 = 512
 constexpr int64_t kItemRowBlocks = 4;               // row blocks per work item
 constexpr int64_t kParallelMacs = int64_t{1} << 18;
-// Products of fewer rows go to the AVX-512 VNNI variant (PackedS8Weights::small_m): on a
-// Sapphire Rapids core (2026-11-27) AMX ran the zoo's Linear layers at batch 1 three times
-// slower than VNNI, padding one row to 32, and at batch 256 twice as fast.
-constexpr int64_t kSmallM = 16;
-constexpr std::string_view kSmallMVariant = "avx512_vnni";
+// Products that AMX's padding would mostly waste go to the AVX-512 VNNI variant
+// (PackedS8Weights::handoff). Measured on a Sapphire Rapids-class core (2026-11-27,
+// results/baselines/h200-spr/bench_int8_gemm-{88854ea,83651a6}.json, best of two runs):
+//  * fewer than 16 rows: AMX ran the zoo's Linear layers at batch 1 three times slower than
+//    VNNI (one row padded to 32), and at batch 256 twice as fast;
+//  * at most 16 columns: VNNI was faster on 5 of the 6 ten-output classifiers at batch 256
+//    (1.1-1.5x; N = 10 pads to 32 columns), AMX 7% faster on the sixth;
+//  * K at most 32: VNNI was faster on 7 of the 8 short-K convolutions in GEMM form
+//    (1.1-1.5x; K pads to 64), AMX 7% faster on one.
+// Only the zoo's shapes were measured (N = 10; K = 9, 16, 25, 32); a product with few
+// columns but far more rows and depth than theirs might still favour AMX.
+constexpr int64_t kHandoffRows = 16;
+constexpr int64_t kHandoffColumns = 16;
+constexpr int64_t kHandoffDepth = 32;
+constexpr std::string_view kHandoffVariant = "avx512_vnni";
 // Prefetch distance for A, in steps: far enough to cover an L2 hit.
 constexpr int64_t kPrefetchSteps = 2;
+
+bool hands_off(int64_t m, int64_t n, int64_t k) {
+  return m < kHandoffRows || n <= kHandoffColumns || k <= kHandoffDepth;
+}
 
 int64_t round_up(int64_t value, int64_t step) {
   return (value + step - 1) / step * step;
@@ -220,8 +234,10 @@ PackedS8Weights pack_tiles(int64_t n, int64_t k, const int8_t* b) {
       packed.data[static_cast<size_t>(offset)] = b[j * k + kk];
     }
   }
-  const GemmS8Kernel& small = find_gemm_s8_kernel(kSmallMVariant);
-  if (small.available()) packed.small_m = std::make_shared<PackedS8Weights>(small.pack(n, k, b));
+  const GemmS8Kernel& handoff = find_gemm_s8_kernel(kHandoffVariant);
+  if (handoff.available()) {
+    packed.handoff = std::make_shared<PackedS8Weights>(handoff.pack(n, k, b));
+  }
   return packed;
 }
 
@@ -340,12 +356,12 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, const O
   if (out.requantization != nullptr && out.requantization->channels() != b.n) {
     throw std::logic_error("amx GEMM: requantization constants do not match N");
   }
-  if (m < kSmallM && b.small_m) {
-    const GemmS8Kernel& small = find_gemm_s8_kernel(kSmallMVariant);
+  if (b.handoff && hands_off(m, b.n, b.k)) {
+    const GemmS8Kernel& handoff = find_gemm_s8_kernel(kHandoffVariant);
     if (out.requantization == nullptr) {
-      small.multiply(m, a, *b.small_m, out.c);
+      handoff.multiply(m, a, *b.handoff, out.c);
     } else {
-      small.multiply_requantize(m, a, *b.small_m, *out.requantization, out.codes);
+      handoff.multiply_requantize(m, a, *b.handoff, *out.requantization, out.codes);
     }
     return;
   }
@@ -388,7 +404,7 @@ void multiply_tiles_requantized(int64_t m, const int8_t* a, const PackedS8Weight
 GemmS8Kernel amx_gemm_s8_kernel() {
   return {kName,
           "AMX-INT8 tdpbssd, 32x32 blocks of four 16x16 tiles, K in chunks of 512; "
-          "fewer than 16 rows through avx512_vnni",
+          "M < 16, N <= 16 or K <= 32 through avx512_vnni",
           amx_int8_unavailable_reason,
           pack_tiles,
           nullptr,

@@ -34,13 +34,14 @@ struct PackedS8Weights {
   // (VNNI: 128 * sum_k B[j, k]); empty for the others.
   std::vector<int32_t> column_corrections;
   std::vector<int8_t, AlignedAllocator<int8_t, 64>> data;
-  // The same weights packed by another variant that the packing one hands small products
-  // to, or null: the AMX variant pads M to 32 rows, so products of a few rows (batch 1)
-  // run faster through AVX-512 VNNI's 8-row micro-kernel.
-  std::shared_ptr<const PackedS8Weights> small_m;
+  // The same weights packed by another variant that the packing one hands some products
+  // to, or null: the AMX variant pads M and N to 32 and K to 64, so products of a few rows
+  // (batch 1), of few columns (10-output classifiers) or of short K run faster through
+  // AVX-512 VNNI's 8 x 32 micro-kernel.
+  std::shared_ptr<const PackedS8Weights> handoff;
 
   int64_t packed_bytes() const {
-    return static_cast<int64_t>(data.size()) + (small_m ? small_m->packed_bytes() : 0);
+    return static_cast<int64_t>(data.size()) + (handoff ? handoff->packed_bytes() : 0);
   }
 };
 

@@ -164,20 +164,21 @@ TEST_CASE("int8 GEMM variant amx's blocking on emulated tiles equals the referen
   const GemmS8Kernel kernel = amx_emulated_gemm_s8_kernel();
   check_kernel(kernel);
   Rng rng(7);
-  // Products of fewer than 16 rows go to VNNI when this CPU has it: the packing carries
-  // a VNNI copy exactly then.
+  // Products of fewer than 16 rows, at most 16 columns or K at most 32 go to VNNI when this
+  // CPU has it: the packing carries a VNNI copy exactly then.
   const std::vector<int8_t> weights(static_cast<size_t>(40 * 70), int8_t{3});
   const PackedS8Weights packed = kernel.pack(40, 70, weights.data());
-  CHECK((packed.small_m != nullptr) == find_gemm_s8_kernel("avx512_vnni").available());
-  if (packed.small_m) CHECK(packed.small_m->kernel == "avx512_vnni");
-  // And the tiles themselves at small M, with the VNNI copy taken away.
-  for (const Dims& d : {Dims{1, 70, 300}, Dims{13, 33, 65}}) {
+  CHECK((packed.handoff != nullptr) == find_gemm_s8_kernel("avx512_vnni").available());
+  if (packed.handoff) CHECK(packed.handoff->kernel == "avx512_vnni");
+  // And the tiles themselves on such shapes, with the VNNI copy taken away.
+  for (const Dims& d :
+       {Dims{1, 70, 300}, Dims{13, 33, 65}, Dims{40, 10, 500}, Dims{70, 16, 9}, Dims{33, 40, 32}}) {
     const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
     const std::vector<int8_t> b = random_codes(d.n * d.k, rng);
     std::vector<int32_t> want(static_cast<size_t>(d.m * d.n));
     gemm_s8s8s32_reference(d.m, d.n, d.k, a.data(), b.data(), want.data());
     PackedS8Weights tiles_only = kernel.pack(d.n, d.k, b.data());
-    tiles_only.small_m.reset();
+    tiles_only.handoff.reset();
     std::vector<int32_t> got(want.size(), -7);
     kernel.multiply(d.m, a.data(), tiles_only, got.data());
     INFO("emulated amx tiles: M=" << d.m << " N=" << d.n << " K=" << d.k);
