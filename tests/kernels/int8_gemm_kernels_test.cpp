@@ -248,17 +248,20 @@ TEST_CASE("int8 GEMM variants with an int4 weight path equal the reference", "[i
       std::vector<int32_t> got(want.size(), -7);
       const PackedS8Weights packed = kernel.pack_int4(d.n, d.k, b.data());
       CHECK(packed.int4);
-      // Half a byte per code (padded to whole panels and an even depth).
-      CHECK(packed.packed_bytes() <= (d.n + 15) / 16 * 16 * (d.k + 1) / 2 + 16);
+      // Half a byte per code (padded to whole panels of 16 columns and whole groups of 4 k).
+      CHECK(packed.packed_bytes() <= (d.n + 15) / 16 * 16 * ((d.k + 3) / 4 * 4) / 2);
       kernel.multiply(d.m, a.data(), packed, got.data());
       INFO(kernel.name << " int4: M=" << d.m << " N=" << d.n << " K=" << d.k);
       CHECK(got == want);
+      const RequantizedCheck check = check_requantized(kernel, packed, d, a, b, rng);
+      CHECK(check.mismatches == 0);
+      CHECK(check.guard_intact);
     }
     const std::vector<int8_t> out_of_range = {0, 8, -1, 3};
     CHECK_THROWS_AS(kernel.pack_int4(2, 2, out_of_range.data()), std::invalid_argument);
   }
-  // avx2 has the path; any x86-64 CPU this project supports runs it.
-  CHECK(variants_checked >= 1);
+  // avx2 and avx512_vnni have the path; any x86-64 CPU this project supports runs avx2.
+  CHECK(variants_checked >= (find_gemm_s8_kernel("avx512_vnni").available() ? 2 : 1));
 }
 
 TEST_CASE("an int8 GEMM variant refuses weights another variant packed", "[int8_dispatch]") {
