@@ -42,6 +42,7 @@
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/for_each_block.h"
 #include "kernels/int8/gemm_s8_kernel.h"
+#include "kernels/int8/nibble_vectors.h"
 
 namespace slim {
 namespace {
@@ -214,7 +215,8 @@ struct EmulatedTiles {
 
 // B [n x k] -> per column block cb and step s, two tiles at (cb * steps + s) * 2 KiB:
 // byte (r, 4 * column + q) of tile h holds b[32 cb + 16 h + column][64 s + 4 r + q].
-PackedS8Weights pack_tiles(int64_t n, int64_t k, const int8_t* b) {
+// With `int4`, every 64-byte tile row is then halved into nibbles (nibble_vectors.h).
+PackedS8Weights pack_tiles_as(int64_t n, int64_t k, const int8_t* b, bool int4) {
   PackedS8Weights packed;
   packed.n = n;
   packed.k = k;
@@ -234,11 +236,27 @@ PackedS8Weights pack_tiles(int64_t n, int64_t k, const int8_t* b) {
       packed.data[static_cast<size_t>(offset)] = b[j * k + kk];
     }
   }
+  if (int4) {
+    packed.data = pack_nibble_vectors(packed.data);
+    packed.int4 = true;
+  }
   const GemmS8Kernel& handoff = find_gemm_s8_kernel(kHandoffVariant);
   if (handoff.available()) {
-    packed.handoff = std::make_shared<PackedS8Weights>(handoff.pack(n, k, b));
+    packed.handoff = std::make_shared<PackedS8Weights>(int4 ? handoff.pack_int4(n, k, b)
+                                                            : handoff.pack(n, k, b));
   }
   return packed;
+}
+
+PackedS8Weights pack_tiles(int64_t n, int64_t k, const int8_t* b) {
+  return pack_tiles_as(n, k, b, false);
+}
+
+// 4-bit weights: half the bytes at rest and through the VNNI handoff (batch 1); the tiles
+// of a column block are unpacked once per thread before its work items run.
+PackedS8Weights pack_tiles_int4(int64_t n, int64_t k, const int8_t* b) {
+  check_int4_codes(kName, b, n * k);
+  return pack_tiles_as(n, k, b, true);
 }
 
 // a [m x k] -> per row block rb and step s, two tiles at (rb * steps + s) * 2 KiB: row i
@@ -329,12 +347,12 @@ void copy_out(const int32_t* acc, int64_t n, int64_t row0, int64_t rows, int64_t
   }
 }
 
-// One work item: column block cb, row blocks [rb0, rb1); writes its part of the output.
+// One work item: column block cb (its tiles at b_block), row blocks [rb0, rb1); writes its
+// part of the output.
 template <class Tiles>
 void multiply_item(int64_t m, int64_t n, int64_t steps, const int8_t* a_tiles,
-                   const int8_t* b_tiles, int64_t cb, int64_t rb0, int64_t rb1, const Output& out) {
+                   const int8_t* b_block, int64_t cb, int64_t rb0, int64_t rb1, const Output& out) {
   alignas(64) int32_t acc[kItemRowBlocks][kBlockRows * kBlockColumns];
-  const int8_t* b_block = b_tiles + cb * steps * kBlockTileBytes;
   for (int64_t first = 0; first < steps; first += kChunkSteps) {
     const int64_t last = std::min(steps, first + kChunkSteps);
     for (int64_t rb = rb0; rb < rb1; ++rb) {
@@ -349,6 +367,14 @@ void multiply_item(int64_t m, int64_t n, int64_t steps, const int8_t* a_tiles,
     copy_out(acc[rb - rb0], n, row0, std::min(kBlockRows, m - row0), col0, valid_cols, out);
   }
 }
+
+// A column block's tiles unpacked from nibbles, per thread; reset at the start of every
+// product (stale otherwise). Consecutive work items share a column block.
+struct UnpackedColumnBlock {
+  int64_t cb = -1;
+  AlignedCodes tiles;
+};
+thread_local UnpackedColumnBlock unpacked;
 
 template <class Tiles>
 void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, const Output& out) {
@@ -380,11 +406,26 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, const O
     const int64_t cb = item / row_groups;
     const int64_t rb0 = (item % row_groups) * kItemRowBlocks;
     const int64_t rb1 = std::min(row_blocks, rb0 + kItemRowBlocks);
-    multiply_item<Tiles>(m, n, steps, a_tiles, b.data.data(), cb, rb0, rb1, out);
+    const int64_t block_bytes = steps * kBlockTileBytes;
+    const int8_t* b_block = b.data.data() + cb * block_bytes;
+    if (b.int4) {
+      if (unpacked.cb != cb) {
+        unpacked.tiles.resize(static_cast<size_t>(block_bytes));
+        unpack_nibble_vectors(b.data.data() + cb * block_bytes / 2, block_bytes / 64,
+                              unpacked.tiles.data());
+        unpacked.cb = cb;
+      }
+      b_block = unpacked.tiles.data();
+    }
+    multiply_item<Tiles>(m, n, steps, a_tiles, b_block, cb, rb0, rb1, out);
   };
   // Every thread that runs tiles loads the configuration first.
   for_each_block(
-      items, m * n * b.k >= kParallelMacs, run_item, [] { Tiles::configure(); },
+      items, m * n * b.k >= kParallelMacs, run_item,
+      [] {
+        Tiles::configure();
+        unpacked.cb = -1;
+      },
       [] { Tiles::release(); });
 }
 
@@ -404,10 +445,10 @@ void multiply_tiles_requantized(int64_t m, const int8_t* a, const PackedS8Weight
 GemmS8Kernel amx_gemm_s8_kernel() {
   return {kName,
           "AMX-INT8 tdpbssd, 32x32 blocks of four 16x16 tiles, K in chunks of 512; "
-          "M < 16, N <= 16 or K <= 32 through avx512_vnni",
+          "M < 16, N <= 16 or K <= 32 through avx512_vnni; 4-bit weights as nibbles",
           amx_int8_unavailable_reason,
           pack_tiles,
-          nullptr,
+          pack_tiles_int4,
           multiply_tiles<AmxTiles>,
           multiply_tiles_requantized<AmxTiles>};
 }
@@ -425,7 +466,7 @@ GemmS8Kernel amx_emulated_gemm_s8_kernel() {
           "the AMX variant's packing and blocking on plain C++ tiles (tests only)",
           [] { return std::string(); },
           pack_tiles,
-          nullptr,
+          pack_tiles_int4,
           multiply_tiles<EmulatedTiles>,
           multiply_tiles_requantized<EmulatedTiles>};
 }

@@ -12,11 +12,9 @@
 // accumulators and, per group of four k, loads two B vectors and broadcasts four bytes of
 // A per row.
 //
-// 4-bit weights (pack_int4) keep each 64-byte B vector as 32 bytes: byte j holds code j
-// in its low nibble and code j + 32 in its high one, both offset by 8 into [0, 15]. One
-// 256-bit load broadcast to both halves, a variable 16-bit shift (0 for the low half, 4
-// for the high), a mask and a subtraction of 8 give the vector back: 4 instructions per
-// 16 x 4 weights, for half the bytes to stream.
+// 4-bit weights (pack_int4) keep each 64-byte B vector as 32 bytes of nibbles
+// (nibble_vectors.h), unpacked with 4 instructions per 16 x 4 weights: half the bytes to
+// stream, which is what bounds batch-1 layers.
 //
 // multiply_requantize runs the same micro-kernel and requantizes its accumulators in
 // registers (requantize_avx512.h), storing 16 int8 codes per row and panel: a quarter of
@@ -37,6 +35,7 @@
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/for_each_block.h"
 #include "kernels/int8/gemm_s8_kernel.h"
+#include "kernels/int8/nibble_vectors.h"
 #include "kernels/int8/requantize_avx512.h"
 
 namespace slim {
@@ -78,24 +77,11 @@ PackedS8Weights pack_quads(int64_t n, int64_t k, const int8_t* b) {
   return packed;
 }
 
-// pack_quads' layout with every 64-byte vector halved into nibbles (see the top).
+// pack_quads' layout with every 64-byte vector halved into nibbles.
 PackedS8Weights pack_nibble_quads(int64_t n, int64_t k, const int8_t* b) {
-  for (int64_t i = 0; i < n * k; ++i) {
-    if (b[i] < -8 || b[i] > 7) {
-      throw std::invalid_argument("avx512_vnni int8 GEMM: a 4-bit weight code outside [-8, 7]");
-    }
-  }
+  check_int4_codes(kName, b, n * k);
   PackedS8Weights packed = pack_quads(n, k, b);
-  std::vector<int8_t, AlignedAllocator<int8_t, 64>> nibbles(packed.data.size() / 2);
-  for (size_t vector = 0; vector < packed.data.size() / 64; ++vector) {
-    const int8_t* codes = packed.data.data() + vector * 64;
-    for (size_t j = 0; j < 32; ++j) {
-      const int low = codes[j] + 8;
-      const int high = codes[j + 32] + 8;
-      nibbles[vector * 32 + j] = static_cast<int8_t>(low | (high << 4));
-    }
-  }
-  packed.data = std::move(nibbles);
+  packed.data = pack_nibble_vectors(packed.data);
   packed.int4 = true;
   return packed;
 }
@@ -183,12 +169,7 @@ template <bool Nibbles>
 __attribute__((target("avx512f,avx512bw"), always_inline)) inline __m512i load_weights(
     const int8_t* panel, int64_t quad) {
   if constexpr (Nibbles) {
-    const __m512i halves = _mm512_broadcast_i64x4(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(panel + quad * 32)));
-    const __m512i shifts = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
-    const __m512i nibbles =
-        _mm512_and_si512(_mm512_srlv_epi16(halves, shifts), _mm512_set1_epi8(0x0F));
-    return _mm512_sub_epi8(nibbles, _mm512_set1_epi8(8));
+    return unpack_nibble_vector(panel + quad * kNibbleVectorBytes);
   } else {
     return _mm512_load_si512(panel + quad * 64);
   }
@@ -292,16 +273,9 @@ void multiply_any(int rows, const Block& block, bool nibbles) {
 // runs on int8 panels from L1/L2. Reset at the start of every product (stale otherwise).
 struct UnpackedPair {
   int64_t pair = -1;
-  std::vector<int8_t, AlignedAllocator<int8_t, 64>> data;
+  AlignedCodes data;
 };
 thread_local UnpackedPair unpacked;
-
-__attribute__((target("avx512f,avx512bw"))) void unpack_nibbles(const int8_t* nibbles,
-                                                                int64_t vectors, int8_t* out) {
-  for (int64_t v = 0; v < vectors; ++v) {
-    _mm512_store_si512(out + v * 64, load_weights<true>(nibbles, v));
-  }
-}
 
 // C = A B^T as int32 (c) or as codes requantized by `requantization` (codes).
 void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c,
@@ -331,7 +305,7 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t
       if (unpacked.pair != pair) {
         const int64_t vectors = std::min<int64_t>(2, panel_count(n) - 2 * pair) * (depth / 4);
         unpacked.data.resize(static_cast<size_t>(vectors * 64));
-        unpack_nibbles(panels, vectors, unpacked.data.data());
+        unpack_nibble_vectors(panels, vectors, unpacked.data.data());
         unpacked.pair = pair;
       }
       panels = unpacked.data.data();

@@ -187,6 +187,29 @@ TEST_CASE("int8 GEMM variant amx's blocking on emulated tiles equals the referen
     CHECK(check.mismatches == 0);
     CHECK(check.guard_intact);
   }
+  // 4-bit weights as nibbles: the tiles unpack each column block once per thread (several
+  // blocks, row groups and threads here), and the VNNI copy holds nibbles too.
+  for (const Dims& d : {Dims{161, 70, 1100}, Dims{40, 10, 500}, Dims{33, 40, 32}, Dims{97, 96, 130},
+                        Dims{5, 33, 65}}) {
+    const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
+    std::vector<int8_t> b(static_cast<size_t>(d.n * d.k));
+    for (int8_t& code : b) code = static_cast<int8_t>(static_cast<int>(rng.below(16)) - 8);
+    std::vector<int32_t> want(static_cast<size_t>(d.m * d.n));
+    gemm_s8s8s32_reference(d.m, d.n, d.k, a.data(), b.data(), want.data());
+    PackedS8Weights nibbles = kernel.pack_int4(d.n, d.k, b.data());
+    CHECK(nibbles.int4);
+    if (nibbles.handoff) CHECK(nibbles.handoff->int4);
+    INFO("emulated amx int4: M=" << d.m << " N=" << d.n << " K=" << d.k);
+    std::vector<int32_t> got(want.size(), -7);
+    kernel.multiply(d.m, a.data(), nibbles, got.data());
+    CHECK(got == want);
+    nibbles.handoff.reset();
+    std::fill(got.begin(), got.end(), -7);
+    kernel.multiply(d.m, a.data(), nibbles, got.data());
+    CHECK(got == want);
+    const RequantizedCheck check = check_requantized(kernel, nibbles, d, a, b, rng);
+    CHECK(check.mismatches == 0);
+  }
   for (const Dims& d : {Dims{161, 70, 1100}, Dims{300, 65, 1030}}) {
     const std::vector<int8_t> a = random_codes(d.m * d.k, rng);
     const std::vector<int8_t> b = random_codes(d.n * d.k, rng);
@@ -248,8 +271,10 @@ TEST_CASE("int8 GEMM variants with an int4 weight path equal the reference", "[i
       std::vector<int32_t> got(want.size(), -7);
       const PackedS8Weights packed = kernel.pack_int4(d.n, d.k, b.data());
       CHECK(packed.int4);
-      // Half a byte per code (padded to whole panels of 16 columns and whole groups of 4 k).
-      CHECK(packed.packed_bytes() <= (d.n + 15) / 16 * 16 * ((d.k + 3) / 4 * 4) / 2);
+      // Half a byte per code, padded at most to AMX's whole tiles (32 columns, 64 k); a
+      // copy for another variant (handoff) is not counted.
+      CHECK(static_cast<int64_t>(packed.data.size()) * 2 <=
+            (d.n + 31) / 32 * 32 * ((d.k + 63) / 64 * 64));
       kernel.multiply(d.m, a.data(), packed, got.data());
       INFO(kernel.name << " int4: M=" << d.m << " N=" << d.n << " K=" << d.k);
       CHECK(got == want);
