@@ -125,9 +125,9 @@ else
 fi
 
 run_bench() {
-  local name=$1 filter=$2 json=${3:-$1}
+  local name=$1 filter=$2 json=${3:-$1} limit=${4:-150}
   echo "==== $json"
-  timeout 150 "$here/bin/$name" --benchmark_filter="$filter" --benchmark_min_time=0.1 \
+  timeout "$limit" "$here/bin/$name" --benchmark_filter="$filter" --benchmark_min_time=0.1 \
     --benchmark_out="$out/$json.json" --benchmark_out_format=json 2>&1 | grep -v '^\*\*\*' |
     tail -n 80
   note "$json: exit ${PIPESTATUS[0]}"
@@ -135,9 +135,11 @@ run_bench() {
 run_bench bench_isa_peak '.'
 run_bench bench_cuda_gemm '.'
 # Every zoo shape at batch 1 and 256, and squares. The scalar variant is left out (minutes
-# on 2048^3), and so are avx2 and int4, which this CPU would not select. +requant: the
-# same products with the requantization to int8 codes fused (the backend's Linear layers).
-run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)(\+requant)?/(.*@b(1|256)|square/(256|1024|2048))/'
+# on 2048^3), and so is avx2, which this CPU would not select. +requant: the same products
+# with the requantization to int8 codes fused (the backend's Linear layers); +int4: 4-bit
+# weights as nibbles. Three forms of two variants: a longer limit.
+run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)(\+requant|\+int4)?/(.*@b(1|256)|square/(256|1024|2048))/' \
+  bench_int8_gemm 300
 run_bench bench_fp32_gemm 'openblas/(.*@b(1|256)|square/(256|1024|2048))'
 # Whole zoo convolutions: the direct VNNI path, im2row + the selected GEMM (AMX where the
 # CPU has it) and FP32; then im2row + the VNNI GEMM, the third way an AMX CPU could run them.
