@@ -37,7 +37,6 @@
 #include <array>
 #include <cstring>
 #include <memory>
-#include <stdexcept>
 
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/for_each_block.h"
@@ -368,20 +367,14 @@ void multiply_item(int64_t m, int64_t n, int64_t steps, const int8_t* a_tiles,
   }
 }
 
-// A column block's tiles unpacked from nibbles, per thread; reset at the start of every
-// product (stale otherwise). Consecutive work items share a column block.
-struct UnpackedColumnBlock {
-  int64_t cb = -1;
-  AlignedCodes tiles;
-};
-thread_local UnpackedColumnBlock unpacked;
+// A column block's tiles unpacked from nibbles, per thread: consecutive work items share a
+// column block.
+thread_local UnpackedNibbles unpacked;
 
 template <class Tiles>
 void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, const Output& out) {
   check_packed_by(b, kName);
-  if (out.requantization != nullptr && out.requantization->channels() != b.n) {
-    throw std::logic_error("amx GEMM: requantization constants do not match N");
-  }
+  if (out.requantization != nullptr) check_requantization_fits(b, *out.requantization);
   if (b.handoff && hands_off(m, b.n, b.k)) {
     const GemmS8Kernel& handoff = find_gemm_s8_kernel(kHandoffVariant);
     if (out.requantization == nullptr) {
@@ -409,13 +402,7 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, const O
     const int64_t block_bytes = steps * kBlockTileBytes;
     const int8_t* b_block = b.data.data() + cb * block_bytes;
     if (b.int4) {
-      if (unpacked.cb != cb) {
-        unpacked.tiles.resize(static_cast<size_t>(block_bytes));
-        unpack_nibble_vectors(b.data.data() + cb * block_bytes / 2, block_bytes / 64,
-                              unpacked.tiles.data());
-        unpacked.cb = cb;
-      }
-      b_block = unpacked.tiles.data();
+      b_block = unpacked.codes(cb, b.data.data() + cb * block_bytes / 2, block_bytes / 64);
     }
     multiply_item<Tiles>(m, n, steps, a_tiles, b_block, cb, rb0, rb1, out);
   };
@@ -424,7 +411,7 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, const O
       items, m * n * b.k >= kParallelMacs, run_item,
       [] {
         Tiles::configure();
-        unpacked.cb = -1;
+        unpacked.reset();
       },
       [] { Tiles::release(); });
 }

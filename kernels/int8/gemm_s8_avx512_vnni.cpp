@@ -30,7 +30,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <stdexcept>
 
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/for_each_block.h"
@@ -270,21 +269,15 @@ void multiply_any(int rows, const Block& block, bool nibbles) {
 // Nibble panels unpacked to int8 once per thread and panel pair, for products of more
 // rows than one block: at batch 256 unpacking every B vector again for each of 32 row
 // blocks made 4-bit weights 5-11% slower than int8 ones; unpacked once, the block loop
-// runs on int8 panels from L1/L2. Reset at the start of every product (stale otherwise).
-struct UnpackedPair {
-  int64_t pair = -1;
-  AlignedCodes data;
-};
-thread_local UnpackedPair unpacked;
+// runs on int8 panels from L1/L2.
+thread_local UnpackedNibbles unpacked;
 
 // C = A B^T as int32 (c) or as codes requantized by `requantization` (codes).
 void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c,
                    const RowRequantization* requantization, int8_t* codes) {
   check_packed_by(b, kName);
+  if (requantization != nullptr) check_requantization_fits(b, *requantization);
   const int64_t n = b.n;
-  if (requantization != nullptr && requantization->channels() != n) {
-    throw std::logic_error("avx512_vnni GEMM: requantization constants do not match N");
-  }
   const int64_t depth = quad_depth(b.k);
   const int64_t panel_bytes = depth * kPanelColumns / (b.int4 ? 2 : 1);
   thread_local std::vector<uint8_t, AlignedAllocator<uint8_t, 64>> shifted;
@@ -302,13 +295,8 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t
     const int64_t offset = row0 * n + first_column;
     const int8_t* panels = b.data.data() + pair * 2 * panel_bytes;
     if (unpack_once) {
-      if (unpacked.pair != pair) {
-        const int64_t vectors = std::min<int64_t>(2, panel_count(n) - 2 * pair) * (depth / 4);
-        unpacked.data.resize(static_cast<size_t>(vectors * 64));
-        unpack_nibble_vectors(panels, vectors, unpacked.data.data());
-        unpacked.pair = pair;
-      }
-      panels = unpacked.data.data();
+      const int64_t vectors = std::min<int64_t>(2, panel_count(n) - 2 * pair) * (depth / 4);
+      panels = unpacked.codes(pair, panels, vectors);
     }
     const Block block{rows + row0 * depth,
                       panels,
@@ -325,7 +313,7 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t
     multiply_any(block_rows, block, b.int4 && !unpack_once);
   };
   for_each_block(
-      blocks, m * n * b.k >= kParallelMacs, run_block, [] { unpacked.pair = -1; }, [] {});
+      blocks, m * n * b.k >= kParallelMacs, run_block, [] { unpacked.reset(); }, [] {});
 }
 
 void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c) {

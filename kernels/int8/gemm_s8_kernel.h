@@ -88,6 +88,8 @@ GemmS8Kernel amx_gemm_s8_kernel();
 
 // Checks that `b` was packed by `kernel` (a logic error otherwise).
 void check_packed_by(const PackedS8Weights& b, std::string_view kernel);
+// Checks that `r` has one column of constants per column of `b` (a logic error otherwise).
+void check_requantization_fits(const PackedS8Weights& b, const RowRequantization& r);
 
 // multiply_requantize for variants that do not fuse it: `multiply` into an int32 band of
 // rows small enough to stay in L1/L2, requantize_row over the band, then the next band.

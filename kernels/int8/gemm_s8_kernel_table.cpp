@@ -54,10 +54,7 @@ const GemmS8Kernel& selected_gemm_s8_kernel() {
 
 void multiply_then_requantize(GemmS8Multiply multiply, int64_t m, const int8_t* a,
                               const PackedS8Weights& b, const RowRequantization& r, int8_t* c) {
-  if (r.channels() != b.n) {
-    throw std::logic_error(
-        fmt::format("int8 GEMM: {} requantization constants for {} columns", r.channels(), b.n));
-  }
+  check_requantization_fits(b, r);
   // 128 KiB of accumulators per band (at least one row): still in L2 when the band is
   // requantized, and large enough that a parallel product still splits across threads.
   constexpr int64_t kBandBytes = int64_t{128} << 10;
@@ -69,6 +66,13 @@ void multiply_then_requantize(GemmS8Multiply multiply, int64_t m, const int8_t* 
     multiply(rows, a + row0 * b.k, b, band.data());
     for (int64_t i = 0; i < rows; ++i)
       requantize_row(r, band.data() + i * b.n, c + (row0 + i) * b.n);
+  }
+}
+
+void check_requantization_fits(const PackedS8Weights& b, const RowRequantization& r) {
+  if (r.channels() != b.n) {
+    throw std::logic_error(fmt::format("int8 GEMM ({}): {} requantization constants for {} columns",
+                                       b.kernel, r.channels(), b.n));
   }
 }
 

@@ -33,6 +33,29 @@ AlignedCodes pack_nibble_vectors(const AlignedCodes& codes);
 void unpack_nibble_vectors(const int8_t* nibbles, int64_t vectors, int8_t* out);
 void unpack_nibble_vectors_reference(const int8_t* nibbles, int64_t vectors, int8_t* out);
 
+// One stretch of nibble vectors unpacked to int8, for a thread that multiplies the same
+// weights many times within one product (the VNNI panels of a panel pair, the AMX tiles of a
+// column block). `key` names the stretch within the product; the key says nothing about
+// which weights it came from, so reset() at the start of every product.
+class UnpackedNibbles {
+ public:
+  void reset() { key_ = -1; }
+  // The int8 codes of `vectors` vectors at `nibbles`, unpacked unless `key` is the last
+  // stretch unpacked since reset().
+  const int8_t* codes(int64_t key, const int8_t* nibbles, int64_t vectors) {
+    if (key != key_) {
+      codes_.resize(static_cast<size_t>(vectors * 2 * kNibbleVectorBytes));
+      unpack_nibble_vectors(nibbles, vectors, codes_.data());
+      key_ = key;
+    }
+    return codes_.data();
+  }
+
+ private:
+  int64_t key_ = -1;
+  AlignedCodes codes_;
+};
+
 // One vector, in registers, for micro-kernels compiled for AVX-512 BW.
 __attribute__((target("avx512f,avx512bw"), always_inline)) inline __m512i unpack_nibble_vector(
     const int8_t* nibbles) {
