@@ -103,7 +103,7 @@ Step lower_node(const Node& node, std::string_view backend, GemmFunction gemm) {
 
 }  // namespace
 
-std::vector<ConvChain> fusable_conv_chains(const Model& model) {
+std::vector<ConvChain> fusable_conv_chains(const Model& model, std::string_view conv_kind) {
   const std::vector<Node>& nodes = model.nodes();
   const int count = static_cast<int>(nodes.size());
   // Each node's number of readers, and its reader when it has exactly one.
@@ -123,7 +123,7 @@ std::vector<ConvChain> fusable_conv_chains(const Model& model) {
   const std::vector<Shape> shapes = model.output_shapes(1);
   std::vector<ConvChain> chains;
   for (int i = 0; i < count; ++i) {
-    if (nodes[static_cast<size_t>(i)].layer->kind() != "conv2d") continue;
+    if (nodes[static_cast<size_t>(i)].layer->kind() != conv_kind) continue;
     ConvChain chain{i};
     int tail = i;
     if (const int r = only_reader(tail);

@@ -34,8 +34,10 @@ struct ConvChain {
   int pool = -1;
 };
 
-// The chains lower_graph fuses, in node order.
-std::vector<ConvChain> fusable_conv_chains(const Model& model);
+// The chains lower_graph fuses, in node order: from each node of kind `conv_kind`
+// ("conv2d"; the int8 executor fuses "qconv2d" chains the same way).
+std::vector<ConvChain> fusable_conv_chains(const Model& model,
+                                           std::string_view conv_kind = "conv2d");
 
 // Throws UserError naming `backend`, the node and its layer kind when a node's kind has
 // no operator.

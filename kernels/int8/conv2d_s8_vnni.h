@@ -22,6 +22,15 @@
 // the last two terms one int64 constant per channel, added in 64-bit lanes before the
 // same requantization arithmetic. raw <= K * 255 * 128 < 2^31 for K <= 2^15.
 //
+// A 2x2, stride-2 max pool that follows (with or without a ReLU between) can be fused
+// in: the pixels are packed in pool window order (pixel_quads.h), a tile's V = 4 vectors
+// are the four positions of 16 pooled pixels, and the tile takes the maximum of the four
+// int32 accumulators before requantizing once. Requantization is non-decreasing in the
+// accumulator (positive multipliers; rounding and clamping keep order), so this equals
+// pooling the requantized codes bit for bit, with a quarter of the requantization and
+// none of the unpooled plane's stores and reloads. A ReLU is the clamp at the zero
+// point, which the caller folds into the constants' qmin.
+//
 // Used when the layer has one weight group per row and symmetric weights (otherwise each
 // pixel would need its own activation sum), the CPU has AVX-512 F/BW/DQ/VL, VNNI and VBMI,
 // and the packer supports the geometry; quantized_conv2d_op.h decides.
@@ -49,15 +58,19 @@ class DirectConvS8Vnni {
 
   // `requantization` is the layer's StaticRequantizer's (one group per row); the input
   // codes' zero point is folded into the per-channel constants here.
+  // `pool_2x2`: run() applies the fused 2x2, stride-2 max pool (needs non-negative
+  // multipliers; a logic error otherwise).
   DirectConvS8Vnni(const QuantizedWeight& weight, const RowRequantization& requantization,
-                   int32_t input_zero_point);
+                   int32_t input_zero_point, bool pool_2x2 = false);
 
   // Empty when run() can take inputs of this geometry (batch ignored), otherwise why not.
   std::string geometry_unsupported_reason(const ConvGeometry& g);
-  // input [N, C, H, W] codes on the layer's input grid -> output [N, O, OH, OW] codes.
+  // input [N, C, H, W] codes on the layer's input grid -> output [N, O, OH, OW] codes, or
+  // [N, O, OH / 2, OW / 2] with the fused pool.
   void run(const ConvGeometry& g, const int8_t* input, int8_t* output);
 
   int64_t tile_channels() const { return tile_channels_; }
+  bool pools() const { return pool_2x2_; }
 
  private:
   struct Scratch {
@@ -65,6 +78,7 @@ class DirectConvS8Vnni {
   };
 
   const PixelQuadPacker& packer_for(const ConvGeometry& g);
+  PixelOrder pixel_order() const;
   void convolve_image(const uint8_t* packed, int64_t pixels, int8_t* out) const;
 
   int64_t out_channels_;
@@ -72,6 +86,7 @@ class DirectConvS8Vnni {
   int64_t quads_;
   int64_t tile_channels_;  // R
   int8_t input_zero_point_;
+  bool pool_2x2_;
   // [channel block][quad][R]: four weight codes per int32, 0 past K and past O.
   std::vector<int32_t, AlignedAllocator<int32_t, 64>> weights_;
   std::vector<int64_t> biases_;  // [O], bias - (128 + Z_x) * sum_k w

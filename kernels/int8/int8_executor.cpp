@@ -76,12 +76,21 @@ bool is_int8_passthrough(std::string_view kind) {
 // Builds the plan node by node, tracking what each node's output holds.
 class Int8Lowering {
  public:
-  Int8Lowering(const Model& model, GemmFunction float_gemm, const GemmS8Kernel& int8_gemm)
+  Int8Lowering(const Model& model, GemmFunction float_gemm, const GemmS8Kernel& int8_gemm,
+               GraphOptions options)
       : model_(model),
         float_gemm_(float_gemm),
         int8_gemm_(int8_gemm),
         kinds_(model.nodes().size()),
-        has_reals_(model.nodes().size(), false) {}
+        has_reals_(model.nodes().size(), false),
+        fused_away_(model.nodes().size(), false) {
+    if (!options.fuse_conv_chains) return;
+    for (const ConvChain& chain : fusable_conv_chains(model, "qconv2d")) {
+      const auto& conv =
+          expect_node_layer<QuantizedConv2d>(model.nodes()[static_cast<size_t>(chain.conv)]);
+      if (conv.scheme().is_static()) chains_.push_back(chain);
+    }
+  }
 
   std::unique_ptr<Executable> lower() {
     if (model_.nodes().empty()) {
@@ -97,6 +106,7 @@ class Int8Lowering {
 
  private:
   void lower_node(int index) {
+    if (fused_away_[static_cast<size_t>(index)]) return;  // its convolution's step does it
     const Node& node = model_.nodes()[static_cast<size_t>(index)];
     try {
       dispatch(node, index);
@@ -113,8 +123,10 @@ class Int8Lowering {
     if (kind == "dequantize") return lower_dequantize(node, index);
     if (kind == "qlinear")
       return lower_quantized_gemm<QuantizedLinear, QuantizedLinearOp>(node, index);
-    if (kind == "qconv2d")
+    if (kind == "qconv2d") {
+      if (const ConvChain* chain = chain_from(index)) return lower_conv_chain(*chain);
       return lower_quantized_gemm<QuantizedConv2d, QuantizedConv2dOp>(node, index);
+    }
     if (kind == "qadd") return lower_quantized_add(node, index);
     if (is_int8_passthrough(kind) && kind_of(node.inputs[0]).is_int8) {
       return lower_passthrough(node, index);
@@ -176,6 +188,27 @@ class Int8Lowering {
     }
   }
 
+  const ConvChain* chain_from(int conv) const {
+    for (const ConvChain& chain : chains_) {
+      if (chain.conv == conv) return &chain;
+    }
+    return nullptr;
+  }
+
+  // One step for the convolution and the ReLU and pool after it, written as the chain's
+  // last node's output (the fused nodes have no other reader).
+  void lower_conv_chain(const ConvChain& chain) {
+    const Node& node = model_.nodes()[static_cast<size_t>(chain.conv)];
+    const auto& layer = expect_node_layer<QuantizedConv2d>(node);
+    auto op = std::make_shared<QuantizedConv2dOp>(layer, int8_gemm_, ConvPath::kAuto,
+                                                  ConvFusion{chain.relu >= 0, chain.pool >= 0});
+    const int tail = chain.pool >= 0 ? chain.pool : chain.relu;
+    for (const int fused : {chain.relu, chain.pool}) {
+      if (fused >= 0) fused_away_[static_cast<size_t>(fused)] = true;
+    }
+    lower_static_gemm(node, *layer.scheme().fixed, op, tail, op->output_grid());
+  }
+
   template <typename LayerT, typename OpT>
   void lower_quantized_gemm(const Node& node, int index) {
     const LayerT& layer = expect_node_layer<LayerT>(node);
@@ -188,7 +221,15 @@ class Int8Lowering {
       });
       return;
     }
-    const StaticScheme& scheme = *layer.scheme().fixed;
+    lower_static_gemm(node, *layer.scheme().fixed, op, index, layer.scheme().fixed->output);
+  }
+
+  // A static layer's step: int8 codes in (quantized first when the producer is FP32), codes
+  // on `output_grid` out, as node `index`'s value.
+  template <typename OpT>
+  void lower_static_gemm(const Node& node, const StaticScheme& scheme, std::shared_ptr<OpT> op,
+                         int index, const ActivationQuant& output_grid) {
+    const int producer = node.inputs[0];
     if (kind_of(producer).is_int8) {
       check_codes_fit_grid(kind_of(producer).grid, scheme.input, reader_name(node));
       steps_.push_back([op, producer, index](Int8Values& values) {
@@ -203,7 +244,7 @@ class Int8Lowering {
         op->run(*codes, values.codes_output(index));
       });
     }
-    set_int8(index, scheme.output);
+    set_int8(index, output_grid);
   }
 
   void lower_quantized_add(const Node& node, int index) {
@@ -263,16 +304,18 @@ class Int8Lowering {
   const Model& model_;
   GemmFunction float_gemm_;
   const GemmS8Kernel& int8_gemm_;
-  std::vector<ValueKind> kinds_;  // per node; FP32 unless set_int8
-  std::vector<bool> has_reals_;   // int8 nodes already given an implicit dequantize
+  std::vector<ValueKind> kinds_;   // per node; FP32 unless set_int8
+  std::vector<bool> has_reals_;    // int8 nodes already given an implicit dequantize
+  std::vector<bool> fused_away_;   // ReLU and pool nodes a convolution's step runs
+  std::vector<ConvChain> chains_;  // static qconv2d chains to fuse
   std::vector<Int8Step> steps_;
 };
 
 }  // namespace
 
 std::unique_ptr<Executable> lower_int8(const Model& model, GemmFunction float_gemm,
-                                       const GemmS8Kernel& int8_gemm) {
-  return Int8Lowering(model, float_gemm, int8_gemm).lower();
+                                       const GemmS8Kernel& int8_gemm, GraphOptions options) {
+  return Int8Lowering(model, float_gemm, int8_gemm, options).lower();
 }
 
 }  // namespace slim

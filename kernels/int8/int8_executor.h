@@ -26,13 +26,18 @@
 #include "core/model.h"
 #include "kernels/backend.h"
 #include "kernels/gemm_function.h"
+#include "kernels/graph_executor.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 
 namespace slim {
 
 // `int8_gemm` must outlive the plan (the variants live in gemm_s8_kernels()); by default
-// the variant selected_gemm_s8_kernel() picks for this CPU.
+// the variant selected_gemm_s8_kernel() picks for this CPU. With options.fuse_conv_chains
+// (the default), a static qconv2d's chain of ReLU and 2x2 max pool (fusable_conv_chains(),
+// graph_executor.h) runs as one step, QuantizedConv2dOp with ConvFusion: the same codes
+// as the unfused steps, bit for bit (tests/quant/int8_executor_test.cpp).
 std::unique_ptr<Executable> lower_int8(const Model& model, GemmFunction float_gemm,
-                                       const GemmS8Kernel& int8_gemm = selected_gemm_s8_kernel());
+                                       const GemmS8Kernel& int8_gemm = selected_gemm_s8_kernel(),
+                                       GraphOptions options = {});
 
 }  // namespace slim

@@ -18,17 +18,28 @@ constexpr uint8_t kUnsignedShift = 0x80;
 // vpermi2b indexes the 128 bytes of two vectors.
 constexpr int64_t kGatherReach = 128;
 
-int64_t pixels_of(const ConvGeometry& g) {
-  return g.out_height() * g.out_width();
-}
-
 int64_t depth_of(const ConvGeometry& g) {
   return g.col_rows();
 }
 
-// The pixel a lane holds and the tap a byte holds, with the padding repeats.
-int64_t lane_pixel(const ConvGeometry& g, int64_t group, int64_t lane) {
-  return std::min(group * kPixelsPerVector + lane, pixels_of(g) - 1);
+bool pooled(PixelOrder order) {
+  return order == PixelOrder::kPoolWindows2x2;
+}
+
+// The output pixel (oh, ow) a lane of a group holds, with the padding repeats.
+struct Pixel {
+  int64_t oh, ow;
+};
+
+Pixel lane_pixel(const ConvGeometry& g, PixelOrder order, int64_t group, int64_t lane) {
+  if (!pooled(order)) {
+    const int64_t p = std::min(group * kPixelsPerVector + lane, pixel_quad_pixels(g) - 1);
+    return {p / g.out_width(), p % g.out_width()};
+  }
+  const int64_t window = group % 4;
+  const int64_t p = std::min(group / 4 * kPixelsPerVector + lane, pixel_quad_pixels(g, order) - 1);
+  const int64_t pooled_w = g.out_width() / 2;
+  return {p / pooled_w * 2 + window / 2, p % pooled_w * 2 + window % 2};
 }
 
 // Byte j of quad `quad`: its tap's channel and kernel row and column, in PyTorch's
@@ -45,29 +56,34 @@ Tap quad_tap(const ConvGeometry& g, int64_t quad, int64_t j) {
 
 }  // namespace
 
-int64_t pixel_quad_groups(const ConvGeometry& g) {
-  return (pixels_of(g) + kPixelsPerVector - 1) / kPixelsPerVector;
+int64_t pixel_quad_pixels(const ConvGeometry& g, PixelOrder order) {
+  if (pooled(order)) return (g.out_height() / 2) * (g.out_width() / 2);
+  return g.out_height() * g.out_width();
+}
+
+int64_t pixel_quad_groups(const ConvGeometry& g, PixelOrder order) {
+  const int64_t groups = (pixel_quad_pixels(g, order) + kPixelsPerVector - 1) / kPixelsPerVector;
+  return pooled(order) ? 4 * groups : groups;
 }
 
 int64_t pixel_quad_depth(const ConvGeometry& g) {
   return (depth_of(g) + 3) / 4;
 }
 
-int64_t pixel_quad_image_bytes(const ConvGeometry& g) {
-  return pixel_quad_groups(g) * pixel_quad_depth(g) * kVectorBytes;
+int64_t pixel_quad_image_bytes(const ConvGeometry& g, PixelOrder order) {
+  return pixel_quad_groups(g, order) * pixel_quad_depth(g) * kVectorBytes;
 }
 
 void pack_pixel_quads_reference(const ConvGeometry& g, const int8_t* image, int8_t zero_point,
-                                uint8_t* out) {
-  for (int64_t group = 0; group < pixel_quad_groups(g); ++group) {
+                                uint8_t* out, PixelOrder order) {
+  for (int64_t group = 0; group < pixel_quad_groups(g, order); ++group) {
     for (int64_t quad = 0; quad < pixel_quad_depth(g); ++quad) {
       for (int64_t lane = 0; lane < kPixelsPerVector; ++lane) {
-        const int64_t p = lane_pixel(g, group, lane);
-        const int64_t oh = p / g.out_width(), ow = p % g.out_width();
+        const Pixel pixel = lane_pixel(g, order, group, lane);
         for (int64_t j = 0; j < 4; ++j) {
           const Tap tap = quad_tap(g, quad, j);
-          const int64_t ih = oh * g.stride - g.padding + tap.kh;
-          const int64_t iw = ow * g.stride - g.padding + tap.kw;
+          const int64_t ih = pixel.oh * g.stride - g.padding + tap.kh;
+          const int64_t iw = pixel.ow * g.stride - g.padding + tap.kw;
           const bool inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width;
           const int8_t code = inside ? image[(tap.c * g.height + ih) * g.width + iw] : zero_point;
           *out++ = static_cast<uint8_t>(code) ^ kUnsignedShift;
@@ -77,12 +93,16 @@ void pack_pixel_quads_reference(const ConvGeometry& g, const int8_t* image, int8
   }
 }
 
-PixelQuadPacker::PixelQuadPacker(const ConvGeometry& g)
+PixelQuadPacker::PixelQuadPacker(const ConvGeometry& g, PixelOrder order)
     : g_(g),
+      order_(order),
       padded_h_(g.height + 2 * g.padding),
       padded_w_(g.width + 2 * g.padding),
-      groups_(pixel_quad_groups(g)),
+      groups_(pixel_quad_groups(g, order)),
       quads_(pixel_quad_depth(g)) {
+  if (pooled(order) && (g.out_height() < 2 || g.out_width() < 2)) {
+    throw std::logic_error("pixel quads: a 2x2 pool needs an output of at least 2 x 2");
+  }
   for (int64_t quad = 0; quad < quads_; ++quad) {
     for (int64_t j = 0; j < 4; ++j) {
       const Tap tap = quad_tap(g, quad, j);
@@ -90,16 +110,14 @@ PixelQuadPacker::PixelQuadPacker(const ConvGeometry& g)
           static_cast<int32_t>((tap.c * padded_h_ + tap.kh) * padded_w_ + tap.kw));
     }
   }
-  auto origin = [&](int64_t p) {
-    return p / g.out_width() * g.stride * padded_w_ + p % g.out_width() * g.stride;
-  };
+  auto origin = [&](Pixel p) { return p.oh * g.stride * padded_w_ + p.ow * g.stride; };
   int64_t widest_group = 0;
   group_indices_.resize(static_cast<size_t>(groups_ * kVectorBytes));
   for (int64_t group = 0; group < groups_; ++group) {
-    const int64_t first = origin(lane_pixel(g, group, 0));
+    const int64_t first = origin(lane_pixel(g, order, group, 0));
     group_origins_.push_back(static_cast<int32_t>(first));
     for (int64_t lane = 0; lane < kPixelsPerVector; ++lane) {
-      const int64_t distance = origin(lane_pixel(g, group, lane)) - first;
+      const int64_t distance = origin(lane_pixel(g, order, group, lane)) - first;
       widest_group = std::max(widest_group, distance);
       for (int64_t j = 0; j < 4; ++j) {
         group_indices_[static_cast<size_t>(group * kVectorBytes + 4 * lane + j)] =
@@ -109,7 +127,7 @@ PixelQuadPacker::PixelQuadPacker(const ConvGeometry& g)
   }
   if (widest_group >= kGatherReach) {
     unsupported_reason_ =
-        fmt::format("16 consecutive output pixels span {} input bytes, more than vpermi2b's {}",
+        fmt::format("the 16 output pixels of a group span {} input bytes, more than vpermi2b's {}",
                     widest_group + 1, kGatherReach);
   }
   quad_deltas_.resize(static_cast<size_t>(quads_ * kVectorBytes));

@@ -14,6 +14,13 @@
 // last pixel repeat that pixel (their results are never stored), so every byte is
 // defined and the reference below can state them all.
 //
+// For a convolution followed by a 2x2, stride-2 max pool, the pixels can come in pool
+// window order instead (PixelOrder::kPoolWindows2x2): groups 4G..4G+3 hold the pooled
+// pixels 16G..16G+15 (row-major in the pooled plane), group 4G + 2 dy + dx at window
+// position (dy, dx), so the four accumulators of one pooled pixel sit in the same lane of
+// four vectors and the pool is three vpmaxsd (conv2d_s8_vnni.h). Lanes past the last
+// pooled pixel repeat it; output rows or columns the pool drops (odd sizes) are not packed.
+//
 // The AVX-512 VBMI packer copies the image once into an unsigned, zero-point-padded copy;
 // then a pixel's tap is a fixed offset from the pixel's origin in it, and the 16 pixels
 // of a group lie within 128 bytes of the group's first (checked per geometry: wide
@@ -36,20 +43,29 @@ inline constexpr int64_t kVectorBytes = 64;
 
 using AlignedBytes = std::vector<uint8_t, AlignedAllocator<uint8_t, 64>>;
 
-// The plain definition above, for one image [C, H, W] (g.batch is ignored); writes
-// image_bytes(g) bytes.
-void pack_pixel_quads_reference(const ConvGeometry& g, const int8_t* image, int8_t zero_point,
-                                uint8_t* out);
+enum class PixelOrder {
+  kRowMajor,        // the output plane's pixels in order
+  kPoolWindows2x2,  // by 2x2 pool window, as above (needs OH >= 2 and OW >= 2)
+};
 
-int64_t pixel_quad_groups(const ConvGeometry& g);  // ceil(OH * OW / 16)
-int64_t pixel_quad_depth(const ConvGeometry& g);   // ceil(C * KH * KW / 4)
-int64_t pixel_quad_image_bytes(const ConvGeometry& g);
+// The plain definition above, for one image [C, H, W] (g.batch is ignored); writes
+// pixel_quad_image_bytes(g, order) bytes.
+void pack_pixel_quads_reference(const ConvGeometry& g, const int8_t* image, int8_t zero_point,
+                                uint8_t* out, PixelOrder order = PixelOrder::kRowMajor);
+
+// The pixels one image's groups cover: OH * OW, or the pooled plane's (OH / 2) * (OW / 2).
+int64_t pixel_quad_pixels(const ConvGeometry& g, PixelOrder order = PixelOrder::kRowMajor);
+// ceil(pixels / 16), times 4 window positions in pool window order.
+int64_t pixel_quad_groups(const ConvGeometry& g, PixelOrder order = PixelOrder::kRowMajor);
+int64_t pixel_quad_depth(const ConvGeometry& g);  // ceil(C * KH * KW / 4)
+int64_t pixel_quad_image_bytes(const ConvGeometry& g, PixelOrder order = PixelOrder::kRowMajor);
 
 class PixelQuadPacker {
  public:
-  explicit PixelQuadPacker(const ConvGeometry& g);
+  explicit PixelQuadPacker(const ConvGeometry& g, PixelOrder order = PixelOrder::kRowMajor);
 
   const ConvGeometry& geometry() const { return g_; }
+  PixelOrder order() const { return order_; }
   // Empty when pack() can gather this geometry, otherwise why not (pack() then throws).
   const std::string& unsupported_reason() const { return unsupported_reason_; }
   // How many quads one vpermi2b gathers whole (the others take one per tap).
@@ -64,6 +80,7 @@ class PixelQuadPacker {
   void pad_unsigned(const int8_t* image, int8_t zero_point, uint8_t* padded) const;
 
   ConvGeometry g_;
+  PixelOrder order_;
   int64_t padded_h_, padded_w_;
   int64_t groups_, quads_;
   std::vector<int32_t> tap_offsets_;    // [4 * quads], from a pixel's origin in the copy

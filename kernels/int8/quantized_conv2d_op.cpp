@@ -11,7 +11,9 @@
 #include "core/gemm.h"
 #include "kernels/int8/grid_check.h"
 #include "kernels/int8/im2row_s8.h"
+#include "kernels/int8/pooling_s8.h"
 #include "kernels/int8/quantize_op.h"
+#include "kernels/int8/relu_s8.h"
 #include "kernels/ops/op.h"
 
 namespace slim {
@@ -59,23 +61,43 @@ std::string int8_conv_path_description(const GemmS8Kernel& gemm) {
     return fmt::format("im2row + int8 GEMM (direct VNNI: {})", reason);
   }
   return "direct AVX-512 VNNI (pixels in lanes, VBMI packing) for static layers with symmetric "
-         "per-tensor or per-channel weights, else im2row + int8 GEMM";
+         "per-tensor or per-channel weights, a following ReLU and 2x2 max pool fused in; else "
+         "im2row + int8 GEMM";
 }
 
 QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm,
-                                     ConvPath path)
+                                     ConvPath path, ConvFusion fusion)
     : options_(layer.options()),
       scheme_(layer.scheme()),
+      fusion_(fusion),
       gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm) {
+  if ((fusion.relu || fusion.max_pool_2x2) && !scheme_.is_static()) {
+    throw std::logic_error("qconv2d op: only the static scheme fuses a ReLU or a pool");
+  }
   if (path == ConvPath::kAuto && direct_conv_unused_reason(layer.weight(), scheme_, gemm).empty()) {
     const StaticRequantizer requantizer(layer.weight(), layer.bias(), *scheme_.fixed);
-    direct_ = std::make_unique<DirectConvS8Vnni>(layer.weight(), requantizer.row_constants(),
-                                                 scheme_.fixed->input.zero_point);
+    RowRequantization constants = requantizer.row_constants();
+    constants.qmin = output_grid().qmin;  // the fused ReLU's clamp, when there is one
+    const int32_t input_zero_point = scheme_.fixed->input.zero_point;
+    direct_ = std::make_unique<DirectConvS8Vnni>(layer.weight(), constants, input_zero_point);
+    if (fusion.max_pool_2x2) {
+      pooling_direct_ = std::make_unique<DirectConvS8Vnni>(layer.weight(), constants,
+                                                           input_zero_point, /*pool_2x2=*/true);
+    }
   }
+}
+
+ActivationQuant QuantizedConv2dOp::output_grid() const {
+  const ActivationQuant& grid = scheme_.fixed->output;
+  return fusion_.relu ? grid.with_relu() : grid;
 }
 
 bool QuantizedConv2dOp::runs_direct(const Shape& input) const {
   return direct_ && direct_->geometry_unsupported_reason(geometry(input)).empty();
+}
+
+bool QuantizedConv2dOp::pools_in_direct_kernel(const Shape& input) const {
+  return pooling_direct_ && pooling_direct_->geometry_unsupported_reason(geometry(input)).empty();
 }
 
 ConvGeometry QuantizedConv2dOp::geometry(const Shape& input) const {
@@ -116,12 +138,34 @@ void QuantizedConv2dOp::run(const Int8Tensor& input, Int8Tensor& output) {
   if (!scheme_.is_static()) throw std::logic_error("qconv2d op: int8 input to a dynamic layer");
   const ConvGeometry g = geometry(input.shape);
   check_codes_fit_grid(input.quant, scheme_.fixed->input, "qconv2d");
-  output.resize({g.batch, options_.out_channels, g.out_height(), g.out_width()});
-  output.quant = scheme_.fixed->output;
+  if (pooling_direct_ && pooling_direct_->geometry_unsupported_reason(g).empty()) {
+    output.resize({g.batch, options_.out_channels, g.out_height() / 2, g.out_width() / 2});
+    output.quant = output_grid();
+    pooling_direct_->run(g, input.data(), output.data());
+    return;
+  }
+  if (!fusion_.max_pool_2x2) return run_convolution(g, input, output);
+  run_convolution(g, input, before_pool_);
+  maxpool2d_s8(PoolOptions{2, 2, 0}, before_pool_, output);
+}
+
+void QuantizedConv2dOp::run_convolution(const ConvGeometry& g, const Int8Tensor& input,
+                                        Int8Tensor& output) {
   if (direct_ && direct_->geometry_unsupported_reason(g).empty()) {
+    output.resize({g.batch, options_.out_channels, g.out_height(), g.out_width()});
+    output.quant = output_grid();
     direct_->run(g, input.data(), output.data());
     return;
   }
+  if (!fusion_.relu) return run_im2row(g, input, output);
+  run_im2row(g, input, before_relu_);
+  relu_s8(before_relu_, output);
+}
+
+void QuantizedConv2dOp::run_im2row(const ConvGeometry& g, const Int8Tensor& input,
+                                   Int8Tensor& output) {
+  output.resize({g.batch, options_.out_channels, g.out_height(), g.out_width()});
+  output.quant = scheme_.fixed->output;
   const int64_t pixels = g.out_height() * g.out_width();
   const int64_t image_in = g.channels * g.height * g.width;
   const int64_t image_out = options_.out_channels * pixels;

@@ -39,14 +39,30 @@ std::string int8_conv_path_description(const GemmS8Kernel& gemm);
 // (benchmarks and tests compare the two with the same GEMM variant).
 enum class ConvPath { kAuto, kIm2row };
 
+// What the static path's run() applies after the convolution, as the int8 executor fuses
+// a ReLU and a 2x2, stride-2, unpadded max pool that alone read it: the codes are those of
+// relu_s8 and maxpool2d_s8 on the unfused output, bit for bit. The direct path folds the
+// ReLU into its clamp and, where the pool-window pixel order fits vpermi2b's reach
+// (pixel_quads.h; not for strided layers), pools the accumulators before requantizing
+// (conv2d_s8_vnni.h). Otherwise the pool, and on the im2row path the ReLU, run as those
+// kernels after the convolution.
+struct ConvFusion {
+  bool relu = false;
+  bool max_pool_2x2 = false;
+};
+
 class QuantizedConv2dOp {
  public:
   QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm,
-                    ConvPath path = ConvPath::kAuto);
+                    ConvPath path = ConvPath::kAuto, ConvFusion fusion = {});
 
   const QuantScheme& scheme() const { return scheme_; }
+  // The static output's grid: the scheme's, with qmin raised to Z under a fused ReLU.
+  ActivationQuant output_grid() const;
   // Whether the static path runs an input of this shape directly (conv2d_s8_vnni.h).
   bool runs_direct(const Shape& input) const;
+  // Whether the fused pool runs inside the direct kernel for an input of this shape.
+  bool pools_in_direct_kernel(const Shape& input) const;
   // Static scheme. Throws std::logic_error when the input's grid is not the scheme's.
   void run(const Int8Tensor& input, Int8Tensor& output);
   // Dynamic scheme.
@@ -55,15 +71,22 @@ class QuantizedConv2dOp {
  private:
   ConvGeometry geometry(const Shape& input) const;
   static int64_t images_per_pass(int64_t pixels);
+  // The static convolution with the fused ReLU, without the fused pool.
+  void run_convolution(const ConvGeometry& g, const Int8Tensor& input, Int8Tensor& output);
+  // The im2row path alone, on the scheme's output grid.
+  void run_im2row(const ConvGeometry& g, const Int8Tensor& input, Int8Tensor& output);
   // im2row of `image` into rows_, padding with the code of real 0.
   void build_rows(const ConvGeometry& g, const int8_t* image, int32_t zero_point);
 
   Conv2dOptions options_;
   QuantScheme scheme_;
+  ConvFusion fusion_;
   QuantizedGemmLayer gemm_;
-  std::unique_ptr<DirectConvS8Vnni> direct_;  // null: the im2row path
-  std::vector<int8_t> rows_;                  // [N*OH*OW, C*K*K]
-  std::vector<int8_t> dynamic_codes_;         // the FP32 input quantized on its batch's grid
+  std::unique_ptr<DirectConvS8Vnni> direct_;          // null: the im2row path
+  std::unique_ptr<DirectConvS8Vnni> pooling_direct_;  // with the fused pool, or null
+  std::vector<int8_t> rows_;                          // [N*OH*OW, C*K*K]
+  std::vector<int8_t> dynamic_codes_;     // the FP32 input quantized on its batch's grid
+  Int8Tensor before_relu_, before_pool_;  // where a fused ReLU or pool runs on its own
 };
 
 }  // namespace slim

@@ -3,9 +3,12 @@
 //  * the VBMI packer against the plain definition, on geometries that take both of its
 //    gathers (one per quad, one per tap), padding with a zero point far from 0, stride 2,
 //    a last pixel group with fewer than 16 pixels and depths that are not multiples of 4;
+//    in both pixel orders (row-major and 2x2 pool windows);
 //  * QuantizedConv2dOp on the direct path against the same op on the im2row path with
 //    the scalar GEMM, for every register-tile height, fused ReLU, per-tensor weights,
 //    input zero points at both ends of int8 and codes at the extremes;
+//  * the fused 2x2 max pool (ConvFusion), on the direct and the im2row path, against the
+//    unfused convolution followed by relu_s8 and maxpool2d_s8;
 //  * the reasons a layer or a geometry stays on the im2row path.
 // Without AVX-512 VNNI and VBMI the tests that need them exit as skipped, saying why.
 #include <catch2/catch.hpp>
@@ -22,7 +25,9 @@
 #include "kernels/int8/conv2d_s8_vnni.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 #include "kernels/int8/pixel_quads.h"
+#include "kernels/int8/pooling_s8.h"
 #include "kernels/int8/quantized_conv2d_op.h"
+#include "kernels/int8/relu_s8.h"
 #include "tests/cuda/skip.h"
 #include "tests/quant/int8_test_support.h"
 
@@ -41,6 +46,7 @@ struct PackCase {
   std::string name;
   ConvGeometry g;  // batch unused
   bool all_quads_at_once;
+  bool pool_windows_fit = true;  // the pool-window order's groups within vpermi2b's reach
 };
 
 std::vector<PackCase> pack_cases() {
@@ -49,7 +55,7 @@ std::vector<PackCase> pack_cases() {
       {"lenet-5 conv2: 20x12x12, 5x5", {1, 20, 12, 12, 5, 5, 1, 0}, true},
       {"3x9x8, 3x3, padding 1 (72 pixels: a half group)", {1, 3, 9, 8, 3, 3, 1, 1}, true},
       {"16x28x28, 3x3, padding 1 (quads across channels)", {1, 16, 28, 28, 3, 3, 1, 1}, false},
-      {"16x15x15, 3x3, stride 2, padding 1", {1, 16, 15, 15, 3, 3, 2, 1}, false},
+      {"16x15x15, 3x3, stride 2, padding 1", {1, 16, 15, 15, 3, 3, 2, 1}, false, false},
       {"2x5x5, 1x1 (depth 2)", {1, 2, 5, 5, 1, 1, 1, 0}, true},
       {"3x7x6, 2x2, stride 2, padding 2 (depth 12)", {1, 3, 7, 6, 2, 2, 2, 2}, true},
   };
@@ -59,20 +65,54 @@ TEST_CASE("pixel quads: the VBMI packer equals the reference", "[int8][int8_disp
   skip_without_direct_conv("pixel quads (VBMI packer)");
   Rng rng(81);
   for (const PackCase& c : pack_cases()) {
-    INFO(c.name);
-    const PixelQuadPacker packer(c.g);
-    REQUIRE(packer.unsupported_reason().empty());
-    CHECK((packer.quads_gathered_at_once() == pixel_quad_depth(c.g)) == c.all_quads_at_once);
-    std::vector<int8_t> image(static_cast<size_t>(c.g.channels * c.g.height * c.g.width));
-    for (int8_t& x : image) x = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
-    const int8_t zero_point = 40;  // padding with 0 instead would show
-    AlignedBytes want(static_cast<size_t>(pixel_quad_image_bytes(c.g)));
-    pack_pixel_quads_reference(c.g, image.data(), zero_point, want.data());
-    // Stale bytes in both buffers: every byte must be written.
-    AlignedBytes padded(static_cast<size_t>(packer.padded_bytes()), 0xCD);
-    AlignedBytes got(want.size(), 0xCD);
-    packer.pack(image.data(), zero_point, padded.data(), got.data());
-    CHECK(got == want);
+    for (const PixelOrder order : {PixelOrder::kRowMajor, PixelOrder::kPoolWindows2x2}) {
+      INFO(c.name << (order == PixelOrder::kRowMajor ? ", row-major" : ", pool windows"));
+      const PixelQuadPacker packer(c.g, order);
+      if (order == PixelOrder::kPoolWindows2x2 && !c.pool_windows_fit) {
+        CHECK_THAT(packer.unsupported_reason(), Catch::Contains("span"));
+        continue;
+      }
+      REQUIRE(packer.unsupported_reason().empty());
+      if (order == PixelOrder::kRowMajor) {
+        CHECK((packer.quads_gathered_at_once() == pixel_quad_depth(c.g)) == c.all_quads_at_once);
+      }
+      std::vector<int8_t> image(static_cast<size_t>(c.g.channels * c.g.height * c.g.width));
+      for (int8_t& x : image) x = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
+      const int8_t zero_point = 40;  // padding with 0 instead would show
+      AlignedBytes want(static_cast<size_t>(pixel_quad_image_bytes(c.g, order)));
+      pack_pixel_quads_reference(c.g, image.data(), zero_point, want.data(), order);
+      // Stale bytes in both buffers: every byte must be written.
+      AlignedBytes padded(static_cast<size_t>(packer.padded_bytes()), 0xCD);
+      AlignedBytes got(want.size(), 0xCD);
+      packer.pack(image.data(), zero_point, padded.data(), got.data());
+      CHECK(got == want);
+    }
+  }
+}
+
+TEST_CASE("pixel quads in pool window order: group 4G + 2dy + dx holds window position (dy, dx)",
+          "[int8]") {
+  // A 4x5 image, 1x1 kernel: the 4x5 output pools to 2x2 (column 4 is dropped), so the
+  // four groups hold pooled pixels 0-3, then 12 repeats of pooled pixel 3.
+  const ConvGeometry g{1, 1, 4, 5, 1, 1, 1, 0};
+  const PixelOrder order = PixelOrder::kPoolWindows2x2;
+  std::vector<int8_t> image(20);
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<int8_t>(i);
+  REQUIRE(pixel_quad_pixels(g, order) == 4);
+  REQUIRE(pixel_quad_groups(g, order) == 4);
+  AlignedBytes out(static_cast<size_t>(pixel_quad_image_bytes(g, order)));
+  REQUIRE(out.size() == 4 * 64);
+  pack_pixel_quads_reference(g, image.data(), 0, out.data(), order);
+  for (int64_t window = 0; window < 4; ++window) {
+    for (int64_t lane = 0; lane < 16; ++lane) {
+      const int64_t pooled = std::min<int64_t>(lane, 3);
+      const int64_t oh = pooled / 2 * 2 + window / 2, ow = pooled % 2 * 2 + window % 2;
+      const auto want = static_cast<uint8_t>((oh * 5 + ow) ^ 0x80);
+      INFO("window " << window << ", lane " << lane);
+      for (int64_t j = 0; j < 4; ++j) {
+        CHECK(out[static_cast<size_t>(window * 64 + 4 * lane + j)] == want);
+      }
+    }
   }
 }
 
@@ -171,6 +211,67 @@ TEST_CASE("direct VNNI convolution equals the im2row path bit for bit", "[int8][
     check_direct_equals_im2row(
         layer, random_codes({3, o.in_channels, c.height, c.width}, scheme.input, rng));
   }
+}
+
+// conv -> [ReLU] -> 2x2 max pool from the separate kernels: the unfused op (scalar GEMM),
+// relu_s8, maxpool2d_s8.
+Int8Tensor conv_relu_pool(const QuantizedConv2d& layer, const Int8Tensor& x, bool relu) {
+  QuantizedConv2dOp conv(layer, find_gemm_s8_kernel("scalar"));
+  Int8Tensor out, rectified, pooled;
+  conv.run(x, out);
+  if (relu) {
+    relu_s8(out, rectified);
+    out = rectified;
+  }
+  maxpool2d_s8(PoolOptions{2, 2, 0}, out, pooled);
+  return pooled;
+}
+
+TEST_CASE("the fused 2x2 max pool equals conv, ReLU and pool run apart", "[int8][int8_dispatch]") {
+  skip_without_direct_conv("direct VNNI convolution with a fused pool");
+  Rng rng(85);
+  const GemmS8Kernel& vnni = find_gemm_s8_kernel("avx512_vnni");
+  for (const ConvCase& c : conv_cases()) {
+    for (const bool relu : {false, true}) {
+      INFO(c.name << (relu ? ", ReLU node" : ""));
+      const Conv2dOptions& o = c.options;
+      const StaticScheme scheme = scheme_for(c);
+      const WeightSpec spec{.rows = o.out_channels,
+                            .cols = o.in_channels * o.kernel_size * o.kernel_size,
+                            .per_tensor = c.per_tensor};
+      const QuantizedConv2d layer(o, random_weight(spec, rng),
+                                  random_bias(o.out_channels, 30.0f * scheme.output.scale, rng),
+                                  QuantScheme{.fixed = scheme});
+      const Int8Tensor x = random_codes({3, o.in_channels, c.height, c.width}, scheme.input, rng);
+      const Int8Tensor want = conv_relu_pool(layer, x, relu);
+      const ConvFusion fusion{.relu = relu, .max_pool_2x2 = true};
+      QuantizedConv2dOp direct(layer, vnni, ConvPath::kAuto, fusion);
+      QuantizedConv2dOp im2row(layer, vnni, ConvPath::kIm2row, fusion);
+      REQUIRE(direct.runs_direct(x.shape));
+      // Strided layers spread 16 pooled pixels too far for the pool-window order; they run
+      // the direct convolution, then the pool.
+      CHECK(direct.pools_in_direct_kernel(x.shape) == (o.stride == 1));
+      CHECK_FALSE(im2row.pools_in_direct_kernel(x.shape));
+      Int8Tensor got_direct, got_im2row;
+      direct.run(x, got_direct);
+      im2row.run(x, got_im2row);
+      for (const Int8Tensor* got : {&got_direct, &got_im2row}) {
+        CHECK(got->shape == want.shape);
+        CHECK(got->quant == want.quant);
+        CHECK(got->codes == want.codes);
+      }
+    }
+  }
+}
+
+TEST_CASE("the fused pool refuses constants it could not pool before requantizing", "[int8]") {
+  Rng rng(86);
+  const auto weight = random_weight({.rows = 2, .cols = 9}, rng);
+  RowRequantization constants{
+      .biases = {0, 0}, .multipliers = {1 << 30, -(1 << 30)}, .exponents = {31, 31}};
+  CHECK_THROWS_AS(DirectConvS8Vnni(*weight, constants, 0, /*pool_2x2=*/true), std::logic_error);
+  constants.multipliers[1] = 1 << 30;
+  CHECK_NOTHROW(DirectConvS8Vnni(*weight, constants, 0, /*pool_2x2=*/true));
 }
 
 // Every weight -128 and every input at one end of the grid, with K = 1600: the largest

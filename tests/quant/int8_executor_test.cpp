@@ -47,10 +47,13 @@ StaticScheme scheme_for(const ActivationQuant& input, int64_t depth, bool relu) 
   return StaticScheme{.input = input, .output = output, .fused_relu = relu};
 }
 
+// Asymmetric weights by default, which keep the layer on the im2row path; symmetric ones
+// let it take the direct VNNI convolution where the CPU has one.
 std::unique_ptr<QuantizedConv2d> static_conv(const Conv2dOptions& options,
-                                             const StaticScheme& scheme, Rng& rng) {
+                                             const StaticScheme& scheme, Rng& rng,
+                                             bool asymmetric = true) {
   const int64_t depth = options.in_channels * options.kernel_size * options.kernel_size;
-  const WeightSpec spec{.rows = options.out_channels, .cols = depth, .asymmetric = true};
+  const WeightSpec spec{.rows = options.out_channels, .cols = depth, .asymmetric = asymmetric};
   return std::make_unique<QuantizedConv2d>(
       options, random_weight(spec, rng),
       random_bias(options.out_channels, 20.0f * scheme.output.scale, rng),
@@ -235,6 +238,48 @@ TEST_CASE("an unfused int8 ReLU feeds a static layer on its with_relu grid", "[i
   const auto plan = lower_int8(model, gemm_openblas);
   const Tensor x = random_images(9, 2, 6, 15);
   check_within_one_code(plan->run(x), simulate(model, x), fc.output.scale, "unfused ReLU");
+}
+
+// quant -> conv(fused ReLU scheme) -> pool -> conv -> ReLU -> pool (of a 5x5 output: the
+// last row and column dropped) -> flatten -> fc -> dequantize: two chains the int8 lowering
+// fuses, checked against the plan that runs every node as its own step.
+TEST_CASE("fused int8 convolution chains give the unfused plan's output bit for bit", "[int8]") {
+  for (const bool asymmetric : {false, true}) {
+    INFO((asymmetric ? "asymmetric weights: the im2row path" : "symmetric weights: direct path"));
+    Rng rng(69);
+    Model model("chains", {1, 14, 14}, 10);
+    const ActivationQuant input = grid(0.025f, -7);
+    const StaticScheme c1 = scheme_for(input, 25, true);
+    const StaticScheme c2 = scheme_for(c1.output, 54, false);
+    const StaticScheme fc = scheme_for(c2.output.with_relu(), 32, false);
+    model.add("quant", std::make_unique<QuantizeLayer>(input));
+    model.add("c1", static_conv({.in_channels = 1, .out_channels = 6, .kernel_size = 5}, c1, rng,
+                                asymmetric));
+    model.add("pool1", std::make_unique<MaxPool2d>(PoolOptions{2, 2, 0}));
+    model.add("c2",
+              static_conv({.in_channels = 6, .out_channels = 8, .kernel_size = 3, .padding = 1}, c2,
+                          rng, asymmetric));
+    model.add("relu", std::make_unique<ReLU>());
+    model.add("pool2", std::make_unique<MaxPool2d>(PoolOptions{2, 2, 0}));
+    model.add("flat", std::make_unique<Flatten>());
+    model.add("fc", static_linear(32, 10, fc, rng));
+    model.add("dequant", std::make_unique<DequantizeLayer>(fc.output));
+
+    const std::vector<ConvChain> chains = fusable_conv_chains(model, "qconv2d");
+    REQUIRE(chains.size() == 2);
+    CHECK((chains[0].conv == 1 && chains[0].relu == -1 && chains[0].pool == 2));
+    CHECK((chains[1].conv == 3 && chains[1].relu == 4 && chains[1].pool == 5));
+    const GemmS8Kernel& gemm = selected_gemm_s8_kernel();
+    const auto fused = lower_int8(model, gemm_openblas, gemm);
+    const auto unfused =
+        lower_int8(model, gemm_openblas, gemm, GraphOptions{.fuse_conv_chains = false});
+    for (const int64_t batch : {int64_t{5}, int64_t{1}}) {
+      const Tensor x = random_images(batch, 1, 14, 200 + static_cast<uint64_t>(batch));
+      const Tensor want = unfused->run(x);
+      CHECK(max_abs_diff(fused->run(x), want) == 0.0f);
+      check_within_one_code(want, simulate(model, x), fc.output.scale, "conv chains");
+    }
+  }
 }
 
 TEST_CASE("dynamic quantized layers run with FP32 around them", "[int8]") {
