@@ -9,6 +9,12 @@
 // rounding at each; on 64-bit integers one rounding is simpler and at least as close to
 // the real sum (the error before the final rounding is below 256 * 2^-s, under 2^-21).
 // The fused ReLU is the output grid's qmin.
+//
+// add_reference is that formula element by element; add_avx512 computes it in 64-bit lanes,
+// 8 codes per step, and must equal it bit for bit (tests/quant/int8_elementwise_test.cpp,
+// on every pair of codes). run() takes the AVX-512 one where the CPU has AVX-512 F/DQ/BW/VL:
+// element by element, qadd took about 40% of resnet-8's int8 inference (Zen 5, batch 1:
+// 96 us with it, 54 us with add_avx512).
 #pragma once
 
 #include <cstdint>
@@ -25,9 +31,11 @@ class QuantizedAddOp {
   // layer's grid for it.
   void run(const Int8Tensor& lhs, const Int8Tensor& rhs, Int8Tensor& output) const;
 
- private:
-  int8_t add(int8_t a, int8_t b) const;
+  // y[i] for codes a[i] on the first input's grid and b[i] on the second's, i < n.
+  void add_reference(const int8_t* a, const int8_t* b, int64_t n, int8_t* y) const;
+  void add_avx512(const int8_t* a, const int8_t* b, int64_t n, int8_t* y) const;
 
+ private:
   ActivationQuant lhs_;
   ActivationQuant rhs_;
   ActivationQuant output_;
