@@ -8,8 +8,11 @@
 //       --benchmark_out=conv.json --benchmark_out_format=json   (one command line)
 //
 // Names: conv/<path>/<model>/<node>@b<batch>/real_time, path one of int8_direct_vnni,
-// int8_im2row_<variant>, fp32_openblas. Counter: GOP/s, 2 * MACs per run over wall time
-// (FP32 operations for fp32_openblas). Operands are not rotated through the cache: at
+// int8_im2row_<variant>, fp32_openblas; for a convolution its model follows with a 2x2
+// max pool, also int8_direct_vnni+pool and fp32_openblas+pool, the convolution with that
+// pool fused in as the executors run it (the pool's work is in the time, not in the
+// count). Counter: GOP/s, 2 * MACs per run over wall time (FP32 operations for
+// fp32_openblas). Operands are not rotated through the cache: at
 // batch 256 a layer's input and output already exceed L2, and at batch 1 the whole int8
 // model fits in L2 in the end-to-end run as well. A path this CPU or geometry cannot
 // take is listed on stderr with the reason and not registered.
@@ -80,9 +83,10 @@ void set_ops_counter(benchmark::State& state, const ZooConv& conv) {
                                                benchmark::Counter::kIsIterationInvariantRate);
 }
 
-void int8_benchmark(benchmark::State& state, const ZooConv& conv, slim::ConvPath path) {
+void int8_benchmark(benchmark::State& state, const ZooConv& conv, slim::ConvPath path, bool pool) {
   const slim::QuantizedConv2d layer = quantized_layer(conv);
-  slim::QuantizedConv2dOp op(layer, slim::selected_gemm_s8_kernel(), path);
+  slim::QuantizedConv2dOp op(layer, slim::selected_gemm_s8_kernel(), path,
+                             slim::ConvFusion{.max_pool_2x2 = pool});
   const slim::Int8Tensor x = random_input(conv);
   slim::Int8Tensor y;
   const double slowdown = slim::bench::injected_slowdown();
@@ -94,11 +98,12 @@ void int8_benchmark(benchmark::State& state, const ZooConv& conv, slim::ConvPath
   set_ops_counter(state, conv);
 }
 
-void fp32_benchmark(benchmark::State& state, const ZooConv& conv) {
+void fp32_benchmark(benchmark::State& state, const ZooConv& conv, bool pool) {
   slim::Conv2d layer(conv.options);
   slim::Rng rng(13);
   for (float& w : layer.weight().value.values()) w = rng.normal(0.0f, 0.1f);
   slim::Conv2dOp op(layer, slim::gemm_openblas);
+  if (pool) op.fuse_max_pool_2x2();
   slim::Tensor x(conv.input);
   for (float& v : x.values()) v = rng.normal(0.0f, 1.0f);
   const slim::Tensor* inputs[1] = {&x};
@@ -117,23 +122,28 @@ void register_conv(const ZooConv& conv) {
   const slim::QuantizedConv2d layer = quantized_layer(conv);
   const std::string reason = slim::direct_conv_unused_reason(layer.weight(), layer.scheme(),
                                                              slim::selected_gemm_s8_kernel());
-  slim::QuantizedConv2dOp probe(layer, slim::selected_gemm_s8_kernel());
-  if (probe.runs_direct(conv.input)) {
-    benchmark::RegisterBenchmark(("conv/int8_direct_vnni/" + conv.name).c_str(), int8_benchmark,
-                                 conv, slim::ConvPath::kAuto)
+  const auto add = [&](const std::string& path, auto function, auto... args) {
+    benchmark::RegisterBenchmark(("conv/" + path + "/" + conv.name).c_str(), function, conv,
+                                 args...)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
+  };
+  slim::QuantizedConv2dOp probe(layer, slim::selected_gemm_s8_kernel());
+  if (probe.runs_direct(conv.input)) {
+    add("int8_direct_vnni", int8_benchmark, slim::ConvPath::kAuto, false);
   } else {
     std::cerr << "conv/int8_direct_vnni/" << conv.name << " not run: "
               << (reason.empty() ? "the packer does not support this geometry" : reason) << '\n';
   }
-  benchmark::RegisterBenchmark(("conv/int8_im2row_" + selected + "/" + conv.name).c_str(),
-                               int8_benchmark, conv, slim::ConvPath::kIm2row)
-      ->Unit(benchmark::kMicrosecond)
-      ->UseRealTime();
-  benchmark::RegisterBenchmark(("conv/fp32_openblas/" + conv.name).c_str(), fp32_benchmark, conv)
-      ->Unit(benchmark::kMicrosecond)
-      ->UseRealTime();
+  add("int8_im2row_" + selected, int8_benchmark, slim::ConvPath::kIm2row, false);
+  add("fp32_openblas", fp32_benchmark, false);
+  if (!conv.pooled) return;
+  slim::QuantizedConv2dOp pooling(layer, slim::selected_gemm_s8_kernel(), slim::ConvPath::kAuto,
+                                  slim::ConvFusion{.max_pool_2x2 = true});
+  if (pooling.pools_in_direct_kernel(conv.input)) {
+    add("int8_direct_vnni+pool", int8_benchmark, slim::ConvPath::kAuto, true);
+  }
+  add("fp32_openblas+pool", fp32_benchmark, true);
 }
 
 }  // namespace

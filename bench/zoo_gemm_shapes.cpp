@@ -8,6 +8,7 @@
 #include "core/layers/conv2d.h"
 #include "core/layers/im2col.h"
 #include "core/layers/linear.h"
+#include "kernels/graph_executor.h"
 #include "models/zoo.h"
 
 namespace slim::bench {
@@ -68,24 +69,30 @@ int64_t ZooConv::macs() const {
 
 std::vector<ZooConv> zoo_convolutions(int64_t batch) {
   std::vector<ZooConv> result;
-  std::set<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t>> seen;
+  std::set<std::tuple<int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool>> seen;
   Shape batched_input = {batch};
   batched_input.insert(batched_input.end(), kSampleShape.begin(), kSampleShape.end());
   for (const ZooEntry& entry : model_zoo()) {
     const Model model = entry.build(kSampleShape, kNumClasses);
     const std::vector<Shape> outputs = model.output_shapes(batch);
-    for (const Node& node : model.nodes()) {
+    std::set<int> pooled_convs;
+    for (const ConvChain& chain : fusable_conv_chains(model)) {
+      if (chain.pool >= 0) pooled_convs.insert(chain.conv);
+    }
+    for (size_t i = 0; i < model.nodes().size(); ++i) {
+      const Node& node = model.nodes()[i];
       const auto* conv = dynamic_cast<const Conv2d*>(node.layer.get());
       if (conv == nullptr || node.inputs.empty()) continue;
       const int producer = node.inputs.front();
       const Shape& input = producer < 0 ? batched_input : outputs.at(static_cast<size_t>(producer));
       const Conv2dOptions& o = conv->options();
+      const bool pooled = pooled_convs.count(static_cast<int>(i)) > 0;
       if (!seen.insert({o.in_channels, o.out_channels, o.kernel_size, o.stride, o.padding,
-                        input.at(2), input.at(3)})
+                        input.at(2), input.at(3), pooled})
                .second) {
         continue;
       }
-      result.push_back({fmt::format("{}/{}@b{}", entry.name, node.name, batch), o, input});
+      result.push_back({fmt::format("{}/{}@b{}", entry.name, node.name, batch), o, input, pooled});
     }
   }
   return result;

@@ -43,10 +43,14 @@ struct ZooConv {
   std::string name;  // "<model>/<node>@b<batch>"
   Conv2dOptions options;
   Shape input;  // [batch, C, H, W]
+  // A 2x2 max pool that the executors fuse into the convolution follows it in its model
+  // (fusable_conv_chains, kernels/graph_executor.h).
+  bool pooled = false;
   int64_t macs() const;
 };
 
-// Every Conv2d of every zoo model at `batch`, with repeated (options, input) pairs dropped.
+// Every Conv2d of every zoo model at `batch`, with repeated (options, input, pooled)
+// dropped.
 std::vector<ZooConv> zoo_convolutions(int64_t batch);
 
 // The shapes of zoo_gemms(batch).
