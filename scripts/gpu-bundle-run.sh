@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine, from .gpu-bundle/ (made by scripts/gpu-bundle):
-#   1. every CUDA test case, one process each (a missing GPU fails here rather than skips);
-#   2. the CPU int8 GEMM variant tests, one process each (a variant this CPU lacks exits as
-#      skipped with its reason);
-#   3. the sweep experiments/gpu.json on the bundled Fashion-MNIST and baselines, with a
-#      check that every cuda record's energy came from NVML or says why not;
-#   4. the instruction peaks of this CPU and the GEMM and convolution benchmarks.
+# Runs on the GPU machine, from .gpu-bundle/ (made by scripts/gpu-bundle), what has been
+# verified least first, because a lease may end before the script does:
+#   1. the CPU int8 GEMM variant tests, one process each (a variant this CPU lacks exits as
+#      skipped with its reason): AMX and VNNI are checked nowhere else;
+#   2. the instruction peaks of this CPU, and the int8 and FP32 GEMM and the convolution
+#      benchmarks;
+#   3. every CUDA test case, one process each (a missing GPU fails here rather than skips),
+#      and the CUDA GEMM benchmark;
+#   4. the sweep experiments/gpu.json on the bundled Fashion-MNIST and baselines, with a
+#      check that every cuda record's energy came from NVML or says why not, and its int8
+#      jobs again with the VNNI GEMM forced.
 # Then a summary. Usage: run.sh [OUT_DIR]; logs, the sweep's records and benchmark JSON
 # go to OUT_DIR, and all of it once more, with the sweeps' run directories, into
-# OUT_DIR/results.tar.gz.
+# OUT_DIR/results.tar.gz, which is also written when the script fails part way.
+#   SLIMBENCH_BUNDLE_BUDGET_S  seconds the whole script may take (default 1800). Each step's
+#       own time limit is cut to what is left of it, less a margin for the archive, and a
+#       step with too little left is skipped and named in the summary: a lease's command
+#       limit then never cuts the script off before it packs what it measured. (A signal
+#       would not do: bash runs its trap only after the running benchmark ends.)
 #   SLIMBENCH_BUNDLE_OPENBLAS_CORETYPE  OPENBLAS_CORETYPE for the sweeps and benchmarks only
 #       (never the tests): Debian 12's OpenBLAS takes some Xeons for a Prescott, and an
 #       FP32 baseline at a fifth of its speed would flatter every ratio against it. Records
@@ -34,6 +43,15 @@ SLIMBENCH_GIT_COMMIT=$(sed -n '1s/^commit //p' "$here/BUILD_INFO")
 export SLIMBENCH_GIT_COMMIT
 summary=()
 note() { summary+=("$1"); }
+budget=${SLIMBENCH_BUNDLE_BUDGET_S:-1800}
+started=$(date +%s)
+# Seconds a step may take: its own limit or what is left of the budget less 30 s for the
+# archive, whichever is less; 0 when under 10 s are left.
+step_limit() {
+  local left=$((budget - ($(date +%s) - started) - 30))
+  ((left < 10)) && { echo 0; return; }
+  echo $((left < $1 ? left : $1))
+}
 
 echo "==== machine"
 cat "$here/BUILD_INFO"
@@ -47,8 +65,14 @@ run_cases() {
   local program=$1 tag=$2 log=$3
   "$here/bin/$program" $tag --list-test-names-only | grep -v -E '^$|matching test case' |
     while read -r name; do
+      local limit
+      limit=$(step_limit 120)
+      if ((limit == 0)); then
+        echo "not run (out of time): $name"
+        continue
+      fi
       # Catch reads a comma in a test spec as "or": escape it.
-      "$here/bin/$program" "${name//,/\\,}" >"$out/case.log" 2>&1
+      timeout "$limit" "$here/bin/$program" "${name//,/\\,}" >"$out/case.log" 2>&1
       local code=$? verdict=FAIL
       # A name that matched nothing must not pass.
       grep -q '^No test cases matched' "$out/case.log" && code=1
@@ -62,11 +86,25 @@ run_cases() {
           "$out/case.log" | grep -v '^$' | head -n 12 | sed 's/^/    /'
       fi
     done | tee "$out/$log"
-  note "$program $tag: $(grep -c '^pass' "$out/$log") pass, $(grep -c '^skipped' "$out/$log") skipped, $(grep -c '^FAIL' "$out/$log") failed"
+  note "$program $tag: $(grep -c '^pass' "$out/$log") pass, $(grep -c '^skipped' "$out/$log") skipped, $(grep -c '^FAIL' "$out/$log") failed, $(grep -c '^not run' "$out/$log") not run (out of time)"
 }
 
-echo "==== test_cuda (one process per test case)"
-run_cases test_cuda "" test_cuda.log
+# Everything in one archive too: the sweeps' run directories (without model weights) and
+# every log and JSON, for a transport that brings back only a few files. On every exit,
+# so that a run cut short still returns what it measured.
+pack() {
+  trap - EXIT
+  echo "==== summary"
+  printf '%s\n' "${summary[@]}"
+  for dir in "$work"/runs/gpu/*/ "$work"/vnni/gpu/*/; do
+    [[ -d $dir ]] && mkdir -p "$out/sweep-runs" && cp -r "$dir" "$out/sweep-runs/$(basename "$(dirname "$(dirname "$dir")")")-$(basename "$dir")"
+  done
+  tar -czf "$here/results.tar.gz" -C "$out" . && mv "$here/results.tar.gz" "$out/"
+  echo "everything: $out/results.tar.gz"
+}
+work=$(mktemp -d)
+trap pack EXIT
+
 echo "==== int8 GEMM variants on this CPU (one process per test case)"
 run_cases test_kernels "[int8_dispatch]" int8_dispatch.log
 rm -f "$out/case.log"
@@ -76,13 +114,48 @@ if [[ -n ${SLIMBENCH_BUNDLE_OPENBLAS_CORETYPE:-} ]]; then
   note "sweeps and benchmarks ran with OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
 fi
 
+# The console rows go to OUT_DIR/<json>.txt as they come: a benchmark stopped by its time
+# limit leaves its JSON unfinished, but every row it completed is there.
+run_bench() {
+  local name=$1 filter=$2 json=${3:-$1} limit
+  limit=$(step_limit "${4:-150}")
+  echo "==== $json"
+  ((limit == 0)) && { note "$json: not run (out of time)"; return; }
+  timeout "$limit" "$here/bin/$name" --benchmark_filter="$filter" --benchmark_min_time=0.1 \
+    --benchmark_out="$out/$json.json" --benchmark_out_format=json 2>&1 | tee "$out/$json.txt" |
+    grep -v '^\*\*\*' | tail -n 80
+  note "$json: exit ${PIPESTATUS[0]}"
+}
+run_bench bench_isa_peak '.'
+# Every zoo shape at batch 1 and 256, and squares. The scalar variant is left out (minutes
+# on 2048^3), and so is avx2, which this CPU would not select. +requant: the same products
+# with the requantization to int8 codes fused (the backend's Linear layers); +int4: 4-bit
+# weights as nibbles. Three forms of two variants: a longer limit.
+run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)(\+requant|\+int4)?/(.*@b(1|256)|square/(256|1024|2048))/' \
+  bench_int8_gemm 300
+run_bench bench_fp32_gemm 'openblas/(.*@b(1|256)|square/(256|1024|2048))'
+# Whole zoo convolutions: the direct VNNI path, im2row + the selected GEMM (AMX where the
+# CPU has it) and FP32; then im2row + the VNNI GEMM, the third way an AMX CPU could run them.
+run_bench bench_int8_conv 'conv/'
+SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_im2row_avx512_vnni/' \
+  bench_int8_conv_vnni
+
+run_bench bench_cuda_gemm '.'
+echo "==== test_cuda (one process per test case)"
+run_cases test_cuda "" test_cuda.log
+rm -f "$out/case.log"
+
 echo "==== sweep experiments/gpu.json"
-work=$(mktemp -d)
 mkdir -p "$work/runs/cache"
 cp "$here"/cache/*.safetensors "$work/runs/cache/" 2>/dev/null
-SLIMBENCH_FASHION_MNIST_DIR="$here/data" timeout 300 "$here/bin/slimbench" run \
-  "$here/experiments/gpu.json" --results-dir "$work/runs" 2>"$out/sweep.log"
-note "sweep gpu.json: exit $?"
+limit=$(step_limit 300)
+if ((limit > 0)); then
+  SLIMBENCH_FASHION_MNIST_DIR="$here/data" timeout "$limit" "$here/bin/slimbench" run \
+    "$here/experiments/gpu.json" --results-dir "$work/runs" 2>"$out/sweep.log"
+  note "sweep gpu.json: exit $?"
+else
+  note "sweep gpu.json: not run (out of time)"
+fi
 run_dir=$(ls -d "$work"/runs/gpu/*/ 2>/dev/null | head -n 1)
 if [[ -n $run_dir ]]; then
   cp "$run_dir"/runs.jsonl "$run_dir"/env.json "$run_dir"/table.md "$out/" 2>/dev/null
@@ -112,10 +185,15 @@ fi
 # VNNI path; forcing the VNNI GEMM shows what AMX adds to the Linear layers.
 echo "==== sweep experiments/gpu.json, int8 jobs with SLIMBENCH_INT8_KERNEL=avx512_vnni"
 mkdir -p "$work/vnni" && ln -s "$work/runs/cache" "$work/vnni/cache"
-SLIMBENCH_INT8_KERNEL=avx512_vnni SLIMBENCH_FASHION_MNIST_DIR="$here/data" timeout 200 \
-  "$here/bin/slimbench" run "$here/experiments/gpu.json" --filter 'int8' \
-  --results-dir "$work/vnni" 2>"$out/sweep-vnni.log"
-note "sweep gpu.json int8 on avx512_vnni: exit $?"
+limit=$(step_limit 200)
+if ((limit > 0)); then
+  SLIMBENCH_INT8_KERNEL=avx512_vnni SLIMBENCH_FASHION_MNIST_DIR="$here/data" timeout "$limit" \
+    "$here/bin/slimbench" run "$here/experiments/gpu.json" --filter 'int8' \
+    --results-dir "$work/vnni" 2>"$out/sweep-vnni.log"
+  note "sweep gpu.json int8 on avx512_vnni: exit $?"
+else
+  note "sweep gpu.json int8 on avx512_vnni: not run (out of time)"
+fi
 vnni_dir=$(ls -d "$work"/vnni/gpu/*/ 2>/dev/null | head -n 1)
 if [[ -n $vnni_dir ]]; then
   cp "$vnni_dir"/runs.jsonl "$out/runs-vnni.jsonl"
@@ -124,36 +202,3 @@ else
   tail -n 20 "$out/sweep-vnni.log"
 fi
 
-run_bench() {
-  local name=$1 filter=$2 json=${3:-$1} limit=${4:-150}
-  echo "==== $json"
-  timeout "$limit" "$here/bin/$name" --benchmark_filter="$filter" --benchmark_min_time=0.1 \
-    --benchmark_out="$out/$json.json" --benchmark_out_format=json 2>&1 | grep -v '^\*\*\*' |
-    tail -n 80
-  note "$json: exit ${PIPESTATUS[0]}"
-}
-run_bench bench_isa_peak '.'
-run_bench bench_cuda_gemm '.'
-# Every zoo shape at batch 1 and 256, and squares. The scalar variant is left out (minutes
-# on 2048^3), and so is avx2, which this CPU would not select. +requant: the same products
-# with the requantization to int8 codes fused (the backend's Linear layers); +int4: 4-bit
-# weights as nibbles. Three forms of two variants: a longer limit.
-run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)(\+requant|\+int4)?/(.*@b(1|256)|square/(256|1024|2048))/' \
-  bench_int8_gemm 300
-run_bench bench_fp32_gemm 'openblas/(.*@b(1|256)|square/(256|1024|2048))'
-# Whole zoo convolutions: the direct VNNI path, im2row + the selected GEMM (AMX where the
-# CPU has it) and FP32; then im2row + the VNNI GEMM, the third way an AMX CPU could run them.
-run_bench bench_int8_conv 'conv/'
-SLIMBENCH_INT8_KERNEL=avx512_vnni run_bench bench_int8_conv 'conv/int8_im2row_avx512_vnni/' \
-  bench_int8_conv_vnni
-
-echo "==== summary"
-printf '%s\n' "${summary[@]}"
-
-# Everything in one archive too: the sweeps' run directories (without model weights) and
-# every log and JSON, for a transport that brings back only a few files.
-for dir in "$work"/runs/gpu/*/ "$work"/vnni/gpu/*/; do
-  [[ -d $dir ]] && mkdir -p "$out/sweep-runs" && cp -r "$dir" "$out/sweep-runs/$(basename "$(dirname "$(dirname "$dir")")")-$(basename "$dir")"
-done
-tar -czf "$here/results.tar.gz" -C "$out" . && mv "$here/results.tar.gz" "$out/"
-echo "everything: $out/results.tar.gz"

@@ -26,7 +26,7 @@
 // in: the pixels are packed in pool window order (pixel_quads.h), a tile's V = 4 vectors
 // are the four positions of 16 pooled pixels, and the tile takes the maximum of the four
 // int32 accumulators before requantizing once. Requantization is non-decreasing in the
-// accumulator (positive multipliers; rounding and clamping keep order), so this equals
+// accumulator (non-negative multipliers; rounding and clamping keep order), so this equals
 // pooling the requantized codes bit for bit, with a quarter of the requantization and
 // none of the unpooled plane's stores and reloads. A ReLU is the clamp at the zero
 // point, which the caller folds into the constants' qmin.
