@@ -151,6 +151,18 @@ constexpr std::array<TileFunction, 3> kPooledTiles = {
     convolve_tile<4, 4, true>, convolve_tile<5, 4, true>, convolve_tile<6, 4, true>};
 static_assert(kMaxTileVectors == 4, "a pooled tile is one full tile of four vectors");
 
+// Asks for `bytes` at `from` in L2, a line at a time. run() does it for the next image while
+// it convolves this one: at batch 256 the packer's first reads of each image's input came
+// from beyond L2 (the previous layer wrote the whole batch). resnet-8 int8 at batch 256
+// ran about 4% faster with it: 57.9 against 60.5 us per image, the means of six runs of
+// each binary alternated on Zen 5, whose spread (54-64 us) is wider than the gain. Batch 1
+// has no next image.
+void prefetch_to_l2(const int8_t* from, int64_t bytes) {
+  for (int64_t b = 0; b < bytes; b += kVectorBytes) {
+    _mm_prefetch(reinterpret_cast<const char*>(from + b), _MM_HINT_T1);
+  }
+}
+
 bool same_image_geometry(const ConvGeometry& a, const ConvGeometry& b) {
   return a.channels == b.channels && a.height == b.height && a.width == b.width &&
          a.kernel_h == b.kernel_h && a.kernel_w == b.kernel_w && a.stride == b.stride &&
@@ -288,6 +300,7 @@ void DirectConvS8Vnni::run(const ConvGeometry& g, const int8_t* input, int8_t* o
     s.padded.resize(static_cast<size_t>(packer.padded_bytes()));
     s.packed.resize(static_cast<size_t>(pixel_quad_image_bytes(g, pixel_order())));
     packer.pack(input + n * image_in, input_zero_point_, s.padded.data(), s.packed.data());
+    prefetch_to_l2(input + (n + 1) * image_in, n + 1 < g.batch ? image_in : 0);
     convolve_image(s.packed.data(), pixels, output + n * image_out);
   };
   for_each_block(g.batch, threads > 1 && g.batch > 1, run_image);
