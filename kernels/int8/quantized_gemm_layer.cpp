@@ -53,10 +53,8 @@ void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64
   for (int64_t image = 0; image * pixels < row_count; ++image) {
     int8_t* image_out = out + image * channels * pixels;
     for (int64_t p = 0; p < pixels; ++p) {
-      const int32_t* row = acc + (image * pixels + p) * channels;
-      for (int64_t o = 0; o < channels; ++o) {
-        codes_[static_cast<size_t>(o)] = requantizer_->requantize(o, row + o, stride);
-      }
+      requantizer_->requantize_grouped_row(acc + (image * pixels + p) * channels, stride,
+                                           codes_.data());
       for (int64_t o = 0; o < channels; ++o)
         image_out[o * pixels + p] = codes_[static_cast<size_t>(o)];
     }

@@ -1,8 +1,11 @@
 #include "kernels/int8/requantize.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 
 #include "kernels/int8/common_shift.h"
+#include "kernels/int8/cpu_features.h"
 
 namespace slim {
 namespace {
@@ -60,6 +63,14 @@ void StaticRequantizer::build_grouped(const QuantizedWeight& weight, const std::
     const double b = bias.empty() ? 0.0 : static_cast<double>(bias[static_cast<size_t>(o)]);
     scaled_biases_.push_back(scaled_constant(b / scheme.output.scale, row.shift));
   }
+  channels_ = weight.rows();
+  multipliers_by_group_.resize(group_multipliers_.size());
+  for (int64_t o = 0; o < channels_; ++o) {
+    for (int64_t g = 0; g < groups_; ++g) {
+      multipliers_by_group_[static_cast<size_t>(g * channels_ + o)] =
+          group_multipliers_[static_cast<size_t>(o * groups_ + g)];
+    }
+  }
 }
 
 int8_t StaticRequantizer::requantize_single(int64_t channel, int32_t acc) const {
@@ -86,6 +97,57 @@ int8_t StaticRequantizer::requantize_grouped(int64_t channel, const int32_t* gro
   const int64_t scaled =
       rounding_divide_by_pot_int64(total, channel_shifts_[static_cast<size_t>(channel)]);
   return clamp_to_output(static_cast<int64_t>(output_.zero_point) + scaled);
+}
+
+void StaticRequantizer::requantize_grouped_row_reference(const int32_t* acc, int64_t group_stride,
+                                                         int8_t* out) const {
+  for (int64_t o = 0; o < channels_; ++o) out[o] = requantize_grouped(o, acc + o, group_stride);
+}
+
+// requantize_grouped's steps in 64-bit lanes, rounding_divide_by_pot_int64 as
+// (T >> s) + (remainder > threshold), threshold = (2^s - 1) / 2 plus 1 for negative T.
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void
+StaticRequantizer::requantize_grouped_row_avx512(const int32_t* acc, int64_t group_stride,
+                                                 int8_t* out) const {
+  const __m512i one = _mm512_set1_epi64(1);
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i zero_point = _mm512_set1_epi64(output_.zero_point);
+  const __m512i qmin = _mm512_set1_epi64(output_.qmin);
+  const __m512i qmax = _mm512_set1_epi64(output_.qmax);
+  for (int64_t o = 0; o < channels_; o += 8) {
+    const auto lanes =
+        static_cast<__mmask8>(channels_ - o >= 8 ? 0xFF : (1u << (channels_ - o)) - 1);
+    __m512i total = _mm512_maskz_loadu_epi64(lanes, scaled_biases_.data() + o);
+    for (int64_t g = 0; g < groups_; ++g) {
+      const __m512i accs =
+          _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, acc + g * group_stride + o));
+      const __m512i multipliers =
+          _mm512_maskz_loadu_epi64(lanes, multipliers_by_group_.data() + g * channels_ + o);
+      total = _mm512_add_epi64(total, _mm512_mullo_epi64(multipliers, accs));
+    }
+    const __m512i shift =
+        _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, channel_shifts_.data() + o));
+    const __m512i remainder_bits = _mm512_sub_epi64(_mm512_sllv_epi64(one, shift), one);
+    const __m512i half = _mm512_srli_epi64(remainder_bits, 1);
+    const __mmask8 negative = _mm512_cmplt_epi64_mask(total, zero);
+    const __m512i threshold = _mm512_mask_add_epi64(half, negative, half, one);
+    const __mmask8 round_up =
+        _mm512_cmpgt_epi64_mask(_mm512_and_si512(total, remainder_bits), threshold);
+    __m512i scaled = _mm512_srav_epi64(total, shift);
+    scaled = _mm512_add_epi64(_mm512_mask_add_epi64(scaled, round_up, scaled, one), zero_point);
+    const __m512i clamped = _mm512_min_epi64(_mm512_max_epi64(scaled, qmin), qmax);
+    _mm_mask_storeu_epi8(out + o, lanes, _mm512_cvtepi64_epi8(clamped));
+  }
+}
+
+void StaticRequantizer::requantize_grouped_row(const int32_t* acc, int64_t group_stride,
+                                               int8_t* out) const {
+  static const bool avx512 = avx512_unavailable_reason().empty();
+  if (avx512) {
+    requantize_grouped_row_avx512(acc, group_stride, out);
+  } else {
+    requantize_grouped_row_reference(acc, group_stride, out);
+  }
 }
 
 int8_t StaticRequantizer::clamp_to_output(int64_t code) const {

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -15,9 +16,12 @@
 
 #include "core/quant/quantized_conv2d.h"
 #include "core/quant/quantized_linear.h"
+#include "kernels/int8/cpu_features.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 #include "kernels/int8/quantized_conv2d_op.h"
 #include "kernels/int8/quantized_linear_op.h"
+#include "kernels/int8/requantize.h"
+#include "tests/cuda/skip.h"
 #include "tests/quant/int8_test_support.h"
 
 namespace slim {
@@ -75,6 +79,92 @@ TEST_CASE("static qlinear matches its simulation within one output code", "[int8
     CHECK(y.quant == scheme.output);
     check_agreement(agreement(y, simulate(layer, reals_of(x))), c.name.c_str());
   }
+}
+
+// The per-group output stage: the AVX-512 rows equal the channel-by-channel reference on
+// random accumulators and on the int32 extremes (so the int64 sums, the rounding of both
+// signs and the clamps at both ends all occur), for channel counts that leave a partial
+// step of 8, several group counts, a fused ReLU and output grids from fine to coarse.
+TEST_CASE("per-group requantization: AVX-512 equals the reference", "[int8][int8_dispatch]") {
+  if (const std::string why = avx512_unavailable_reason(); !why.empty()) {
+    test::skip_test("per-group requantization (AVX-512)", why);
+  }
+  Rng rng(71);
+  int64_t interior = 0, compared = 0;  // codes strictly inside the clamp, of all compared
+  for (const int64_t channels : {int64_t{13}, int64_t{8}, int64_t{3}}) {
+    for (const int64_t group_size : {int64_t{4}, int64_t{16}}) {
+      for (const float output_scale : {0.002f, 0.3f, 40.0f}) {
+        for (const bool relu : {false, true}) {
+          INFO(channels << " channels, groups of " << group_size << ", S_y " << output_scale
+                        << (relu ? ", ReLU" : ""));
+          const auto weight =
+              random_weight({.rows = channels, .cols = 48, .group_size = group_size}, rng);
+          ActivationQuant output = grid(output_scale, -5);
+          if (relu) output = output.with_relu();
+          const StaticRequantizer requantizer(
+              *weight, random_bias(channels, 3.0f, rng),
+              StaticScheme{.input = grid(0.05f, 2), .output = output, .fused_relu = relu});
+          REQUIRE(requantizer.groups() == 48 / group_size);
+          // One row of accumulators, [groups][stride] with stride > channels, as
+          // QuantizedGemm lays them out: one in 20 at each int32 extreme, the others of
+          // a size that lands the sum within about 60 codes (S_w is about 0.0125).
+          const int64_t stride = channels + 5;
+          const auto typical = static_cast<int64_t>(
+              60.0 * output_scale / (0.05 * 0.0125 * static_cast<double>(requantizer.groups())));
+          std::vector<int32_t> acc(static_cast<size_t>(requantizer.groups() * stride));
+          for (int32_t& a : acc) {
+            const uint64_t pick = rng.below(20);
+            a = pick == 0 ? std::numeric_limits<int32_t>::min()
+                : pick == 1
+                    ? std::numeric_limits<int32_t>::max()
+                    : static_cast<int32_t>(static_cast<int64_t>(rng.below(static_cast<uint64_t>(
+                                               std::min<int64_t>(2 * typical + 1, INT32_MAX)))) -
+                                           typical);
+          }
+          std::vector<int8_t> want(static_cast<size_t>(channels));
+          std::vector<int8_t> got(static_cast<size_t>(channels) + 1, 99);
+          requantizer.requantize_grouped_row_reference(acc.data(), stride, want.data());
+          requantizer.requantize_grouped_row_avx512(acc.data(), stride, got.data());
+          CHECK(got.back() == 99);  // nothing written past the row
+          got.pop_back();
+          CHECK(got == want);
+          for (const int8_t code : want) interior += code > output.qmin && code < output.qmax;
+          compared += channels;
+        }
+      }
+    }
+  }
+  // Not nearly every code saturated: the rounding itself was compared (a fifth inside).
+  CHECK(interior * 5 > compared);
+
+  // Group multipliers of 1, 1/2 and 1/4 (scales in powers of two): a quarter of the sums
+  // end in exactly .5, of both signs, which random scales almost never produce.
+  const int64_t channels = 11, group_size = 4, groups = 3;
+  std::vector<float> scales(static_cast<size_t>(channels * groups));
+  for (size_t i = 0; i < scales.size(); ++i) scales[i] = std::ldexp(1.0f, -static_cast<int>(i % 3));
+  const QuantizedWeight weight(
+      QuantRange{.bits = 8, .is_signed = true, .narrow = false}, Granularity::kPerGroup, channels,
+      group_size * groups, group_size,
+      std::vector<int8_t>(static_cast<size_t>(channels * group_size * groups)), scales,
+      std::vector<int32_t>(scales.size(), 0));
+  const StaticRequantizer requantizer(
+      weight, {}, StaticScheme{.input = grid(1.0f, 0), .output = grid(1.0f, 0)});
+  std::vector<int32_t> acc(static_cast<size_t>(groups * channels));
+  int64_t ties = 0;
+  for (int trial = 0; trial < 50; ++trial) {
+    for (int32_t& a : acc) a = static_cast<int32_t>(rng.below(121)) - 60;
+    for (int64_t o = 0; o < channels; ++o) {
+      const int32_t quarters = 4 * acc[static_cast<size_t>(o)] +
+                               2 * acc[static_cast<size_t>(channels + o)] +
+                               acc[static_cast<size_t>(2 * channels + o)];
+      ties += quarters % 4 == 2 || quarters % 4 == -2;
+    }
+    std::vector<int8_t> want(static_cast<size_t>(channels)), got(want.size());
+    requantizer.requantize_grouped_row_reference(acc.data(), channels, want.data());
+    requantizer.requantize_grouped_row_avx512(acc.data(), channels, got.data());
+    CHECK(got == want);
+  }
+  CHECK(ties > 50);
 }
 
 TEST_CASE("static qlinear without bias and on a batch of one", "[int8]") {
