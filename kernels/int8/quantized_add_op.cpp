@@ -10,6 +10,7 @@
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/fixed_point.h"
 #include "kernels/int8/grid_check.h"
+#include "kernels/int8/requantize_avx512.h"
 
 namespace slim {
 
@@ -32,8 +33,7 @@ void QuantizedAddOp::add_reference(const int8_t* a, const int8_t* b, int64_t n, 
   }
 }
 
-// The reference's steps in 64-bit lanes; rounding_divide_by_pot_int64 as
-// (T >> s) + (remainder > threshold), threshold = (2^s - 1) / 2 plus 1 for negative T.
+// The reference's steps in 64-bit lanes.
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void QuantizedAddOp::add_avx512(
     const int8_t* a, const int8_t* b, int64_t n, int8_t* y) const {
   const __m512i lhs_multiplier = _mm512_set1_epi64(lhs_multiplier_);
@@ -41,10 +41,6 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void QuantizedAddO
   const __m512i lhs_zero = _mm512_set1_epi64(lhs_.zero_point);
   const __m512i rhs_zero = _mm512_set1_epi64(rhs_.zero_point);
   const __m512i shift = _mm512_set1_epi64(shift_);
-  const __m512i remainder_bits = _mm512_set1_epi64((int64_t{1} << shift_) - 1);
-  const __m512i half = _mm512_set1_epi64(((int64_t{1} << shift_) - 1) >> 1);
-  const __m512i one = _mm512_set1_epi64(1);
-  const __m512i zero = _mm512_setzero_si512();
   const __m512i output_zero = _mm512_set1_epi64(output_.zero_point);
   const __m512i qmin = _mm512_set1_epi64(output_.qmin);
   const __m512i qmax = _mm512_set1_epi64(output_.qmax);
@@ -55,14 +51,8 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void QuantizedAddO
     const __m512i total =
         _mm512_add_epi64(_mm512_mullo_epi64(_mm512_sub_epi64(codes_a, lhs_zero), lhs_multiplier),
                          _mm512_mullo_epi64(_mm512_sub_epi64(codes_b, rhs_zero), rhs_multiplier));
-    const __mmask8 negative = _mm512_cmplt_epi64_mask(total, zero);
-    const __m512i threshold = _mm512_mask_add_epi64(half, negative, half, one);
-    const __mmask8 round_up =
-        _mm512_cmpgt_epi64_mask(_mm512_and_si512(total, remainder_bits), threshold);
-    __m512i sum = _mm512_srav_epi64(total, shift);
-    sum = _mm512_add_epi64(_mm512_mask_add_epi64(sum, round_up, sum, one), output_zero);
-    const __m512i clamped = _mm512_min_epi64(_mm512_max_epi64(sum, qmin), qmax);
-    _mm_mask_storeu_epi8(y + i, lanes, _mm512_cvtepi64_epi8(clamped));
+    const __m512i codes = divide_by_pot_to_codes(total, shift, output_zero, qmin, qmax);
+    _mm_mask_storeu_epi8(y + i, lanes, _mm512_cvtepi64_epi8(codes));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "kernels/int8/common_shift.h"
 #include "kernels/int8/cpu_features.h"
+#include "kernels/int8/requantize_avx512.h"
 
 namespace slim {
 namespace {
@@ -104,13 +105,10 @@ void StaticRequantizer::requantize_grouped_row_reference(const int32_t* acc, int
   for (int64_t o = 0; o < channels_; ++o) out[o] = requantize_grouped(o, acc + o, group_stride);
 }
 
-// requantize_grouped's steps in 64-bit lanes, rounding_divide_by_pot_int64 as
-// (T >> s) + (remainder > threshold), threshold = (2^s - 1) / 2 plus 1 for negative T.
+// requantize_grouped's steps in 64-bit lanes.
 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void
 StaticRequantizer::requantize_grouped_row_avx512(const int32_t* acc, int64_t group_stride,
                                                  int8_t* out) const {
-  const __m512i one = _mm512_set1_epi64(1);
-  const __m512i zero = _mm512_setzero_si512();
   const __m512i zero_point = _mm512_set1_epi64(output_.zero_point);
   const __m512i qmin = _mm512_set1_epi64(output_.qmin);
   const __m512i qmax = _mm512_set1_epi64(output_.qmax);
@@ -127,16 +125,8 @@ StaticRequantizer::requantize_grouped_row_avx512(const int32_t* acc, int64_t gro
     }
     const __m512i shift =
         _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, channel_shifts_.data() + o));
-    const __m512i remainder_bits = _mm512_sub_epi64(_mm512_sllv_epi64(one, shift), one);
-    const __m512i half = _mm512_srli_epi64(remainder_bits, 1);
-    const __mmask8 negative = _mm512_cmplt_epi64_mask(total, zero);
-    const __m512i threshold = _mm512_mask_add_epi64(half, negative, half, one);
-    const __mmask8 round_up =
-        _mm512_cmpgt_epi64_mask(_mm512_and_si512(total, remainder_bits), threshold);
-    __m512i scaled = _mm512_srav_epi64(total, shift);
-    scaled = _mm512_add_epi64(_mm512_mask_add_epi64(scaled, round_up, scaled, one), zero_point);
-    const __m512i clamped = _mm512_min_epi64(_mm512_max_epi64(scaled, qmin), qmax);
-    _mm_mask_storeu_epi8(out + o, lanes, _mm512_cvtepi64_epi8(clamped));
+    const __m512i codes = divide_by_pot_to_codes(total, shift, zero_point, qmin, qmax);
+    _mm_mask_storeu_epi8(out + o, lanes, _mm512_cvtepi64_epi8(codes));
   }
 }
 

@@ -62,6 +62,25 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) inline __m128i req
   return requantize_sixteen(acc, c, c, zero_point, qmin, qmax);
 }
 
+// Eight int64 sums T to codes: clamp(Z + round(T / 2^shift), qmin, qmax), the division
+// rounding half away from zero exactly as rounding_divide_by_pot_int64 (fixed_point.h):
+// (T >> s) + (remainder > threshold), threshold = (2^s - 1) / 2, plus 1 for negative T.
+// `shift` per lane in [0, 62]. The output stage of sums of several rescaled integers
+// (per-group weights, qadd: common_shift.h).
+__attribute__((target("avx512f"))) inline __m512i divide_by_pot_to_codes(
+    __m512i total, __m512i shift, __m512i zero_point, __m512i qmin, __m512i qmax) {
+  const __m512i one = _mm512_set1_epi64(1);
+  const __m512i remainder_bits = _mm512_sub_epi64(_mm512_sllv_epi64(one, shift), one);
+  const __m512i half = _mm512_srli_epi64(remainder_bits, 1);
+  const __mmask8 negative = _mm512_cmplt_epi64_mask(total, _mm512_setzero_si512());
+  const __m512i threshold = _mm512_mask_add_epi64(half, negative, half, one);
+  const __mmask8 round_up =
+      _mm512_cmpgt_epi64_mask(_mm512_and_si512(total, remainder_bits), threshold);
+  __m512i scaled = _mm512_srav_epi64(total, shift);
+  scaled = _mm512_add_epi64(_mm512_mask_add_epi64(scaled, round_up, scaled, one), zero_point);
+  return _mm512_min_epi64(_mm512_max_epi64(scaled, qmin), qmax);
+}
+
 // The constants of eight consecutive channels, one per lane; lanes outside `lanes` are
 // zero (exponent 0: their codes are computed, harmlessly, and not stored).
 __attribute__((target("avx512f,avx512vl"))) inline ChannelRequantization512
