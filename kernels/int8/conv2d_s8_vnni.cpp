@@ -51,6 +51,11 @@ struct TileJob {
   int64_t first_pixel;  // of the first group
   int8_t* out;          // the first channel's plane at first_pixel
   int32_t zero_point, qmin, qmax;
+  // Per-group weights only.
+  int64_t weight_groups;
+  int64_t group_quads;
+  const int64_t* group_multipliers;  // the first channel's [G], then the next channel's
+  const int32_t* shifts;             // the first channel's
 };
 
 // Sixteen accumulators of channel r to codes, stored at vector v of its plane (the lanes
@@ -136,6 +141,70 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void co
   }
 }
 
+// Channel r's 16 totals (lanes 0-7 in `low`, 8-15 in `high`) to codes at vector v of its
+// plane, with the channel's shift.
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline void store_totals(
+    const TileJob& t, int r, int v, __m512i low, __m512i high, __m512i zero_point, __m512i qmin,
+    __m512i qmax) {
+  const __m512i shift = _mm512_set1_epi64(t.shifts[r]);
+  const __m128i codes = _mm_unpacklo_epi64(
+      _mm512_cvtepi64_epi8(divide_by_pot_to_codes(low, shift, zero_point, qmin, qmax)),
+      _mm512_cvtepi64_epi8(divide_by_pot_to_codes(high, shift, zero_point, qmin, qmax)));
+  const int64_t left = t.plane - (t.first_pixel + v * kPixelsPerVector);
+  const auto lanes = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1u << left) - 1);
+  _mm_mask_storeu_epi8(t.out + r * t.plane + v * kPixelsPerVector, lanes, codes);
+}
+
+// A tile of per-group weights: the K loop once per group, each group's sums scaled by its
+// multiplier into int64 totals (two vectors of 8 lanes per vector of pixels), then one
+// rounding per output (divide_by_pot_to_codes), after the window's maximum when Pooled.
+template <int R, int V, bool Pooled>
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void convolve_grouped_tile(
+    const TileJob& t) {
+  __m512i totals[R][V][2];
+  for (int r = 0; r < R; ++r) {
+    // Padding channels of the last block have no constants; their totals are not stored.
+    const __m512i constant = _mm512_set1_epi64(r < t.channels ? t.biases[r] : 0);
+    for (int v = 0; v < V; ++v) totals[r][v][0] = totals[r][v][1] = constant;
+  }
+  for (int64_t g = 0; g < t.weight_groups; ++g) {
+    TileJob part = t;
+    part.packed = t.packed + g * t.group_quads * kVectorBytes;
+    part.weights = t.weights + g * t.group_quads * R;
+    part.quads = std::min(t.group_quads, t.quads - g * t.group_quads);
+    __m512i sums[R][V];
+    accumulate_tile_apart<R, V>(part, sums);
+    for (int r = 0; r < R; ++r) {
+      const __m512i multiplier = _mm512_set1_epi64(t.group_multipliers[r * t.weight_groups + g]);
+      for (int v = 0; v < V; ++v) {
+        const __m512i low = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(sums[r][v]));
+        const __m512i high = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(sums[r][v], 1));
+        totals[r][v][0] = _mm512_add_epi64(totals[r][v][0], _mm512_mullo_epi64(low, multiplier));
+        totals[r][v][1] = _mm512_add_epi64(totals[r][v][1], _mm512_mullo_epi64(high, multiplier));
+      }
+    }
+  }
+  const __m512i zero_point = _mm512_set1_epi64(t.zero_point);
+  const __m512i qmin = _mm512_set1_epi64(t.qmin);
+  const __m512i qmax = _mm512_set1_epi64(t.qmax);
+  for (int r = 0; r < R; ++r) {
+    if (r >= t.channels) break;  // padding channels of the last block
+    if constexpr (Pooled) {
+      static_assert(V == 4, "a pooled tile holds the four positions of a 2x2 window");
+      __m512i best[2];
+      for (int half = 0; half < 2; ++half) {
+        best[half] = _mm512_max_epi64(_mm512_max_epi64(totals[r][0][half], totals[r][1][half]),
+                                      _mm512_max_epi64(totals[r][2][half], totals[r][3][half]));
+      }
+      store_totals(t, r, 0, best[0], best[1], zero_point, qmin, qmax);
+    } else {
+      for (int v = 0; v < V; ++v) {
+        store_totals(t, r, v, totals[r][v][0], totals[r][v][1], zero_point, qmin, qmax);
+      }
+    }
+  }
+}
+
 using TileFunction = void (*)(const TileJob&);
 
 template <int R>
@@ -149,6 +218,19 @@ constexpr std::array<std::array<TileFunction, kMaxTileVectors>, 3> kTiles = {
 // [R - 4]
 constexpr std::array<TileFunction, 3> kPooledTiles = {
     convolve_tile<4, 4, true>, convolve_tile<5, 4, true>, convolve_tile<6, 4, true>};
+
+template <int R>
+constexpr std::array<TileFunction, kMaxTileVectors> grouped_tiles_of_rows() {
+  return {convolve_grouped_tile<R, 1, false>, convolve_grouped_tile<R, 2, false>,
+          convolve_grouped_tile<R, 3, false>, convolve_grouped_tile<R, 4, false>};
+}
+
+// [R - 4][V - 1], and [R - 4] pooled.
+constexpr std::array<std::array<TileFunction, kMaxTileVectors>, 3> kGroupedTiles = {
+    grouped_tiles_of_rows<4>(), grouped_tiles_of_rows<5>(), grouped_tiles_of_rows<6>()};
+constexpr std::array<TileFunction, 3> kPooledGroupedTiles = {convolve_grouped_tile<4, 4, true>,
+                                                             convolve_grouped_tile<5, 4, true>,
+                                                             convolve_grouped_tile<6, 4, true>};
 static_assert(kMaxTileVectors == 4, "a pooled tile is one full tile of four vectors");
 
 // Asks for `bytes` at `from` in L2, a line at a time. run() does it for the next image while
@@ -181,9 +263,8 @@ std::string DirectConvS8Vnni::cpu_unavailable_reason() {
 }
 
 std::string DirectConvS8Vnni::weight_unsupported_reason(const QuantizedWeight& weight) {
-  if (weight.groups_per_row() != 1) {
-    return fmt::format("per-group weights ({} groups per row) need one accumulator per group",
-                       weight.groups_per_row());
+  if (weight.groups_per_row() != 1 && weight.group_size() % 4 != 0) {
+    return fmt::format("groups of {} weights split vpdpbusd's quads of 4", weight.group_size());
   }
   if (!weight.symmetric()) return "asymmetric weights need each pixel's sum of codes";
   return "";
@@ -199,8 +280,8 @@ DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
       input_zero_point_(static_cast<int8_t>(input_zero_point)),
       pool_2x2_(pool_2x2),
       requantization_(requantization) {
-  if (const std::string reason = weight_unsupported_reason(weight); !reason.empty()) {
-    throw std::logic_error("direct int8 convolution: " + reason);
+  if (weight.groups_per_row() != 1) {
+    throw std::logic_error("direct int8 convolution: per-group weights need grouped constants");
   }
   if (requantization.channels() != out_channels_ || input_zero_point < -128 ||
       input_zero_point > 127) {
@@ -211,23 +292,76 @@ DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
     throw std::logic_error(
         "direct int8 convolution: pooling before requantizing needs non-negative multipliers");
   }
+  const std::vector<int64_t> sums = pack_weights(weight);
+  for (int64_t o = 0; o < out_channels_; ++o) {
+    biases_.push_back(requantization.biases[static_cast<size_t>(o)] -
+                      (128 + int64_t{input_zero_point}) * sums[static_cast<size_t>(o)]);
+  }
+}
+
+DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
+                                   const GroupedRequantization& requantization,
+                                   int32_t input_zero_point, bool pool_2x2)
+    : out_channels_(weight.rows()),
+      depth_(weight.cols()),
+      quads_((weight.cols() + 3) / 4),
+      tile_channels_(choose_tile_channels(weight.rows())),
+      input_zero_point_(static_cast<int8_t>(input_zero_point)),
+      pool_2x2_(pool_2x2),
+      weight_groups_(weight.groups_per_row()),
+      group_quads_(weight.group_size() / 4) {
+  const auto channels = static_cast<size_t>(out_channels_);
+  if (weight_groups_ < 2 || requantization.groups != weight_groups_ ||
+      requantization.multipliers.size() != channels * static_cast<size_t>(weight_groups_) ||
+      requantization.shifts.size() != channels || requantization.scaled_biases.size() != channels ||
+      input_zero_point < -128 || input_zero_point > 127) {
+    throw std::logic_error("direct int8 convolution: constants do not match the weights");
+  }
+  // common_shift_multipliers() makes every m_g non-negative, as the pool needs.
+  requantization_.zero_point = requantization.zero_point;
+  requantization_.qmin = requantization.qmin;
+  requantization_.qmax = requantization.qmax;
+  shifts_ = requantization.shifts;
+  const std::vector<int64_t> sums = pack_weights(weight);
+  const int64_t blocks = (out_channels_ + tile_channels_ - 1) / tile_channels_;
+  group_multipliers_.assign(static_cast<size_t>(blocks * tile_channels_ * weight_groups_), 0);
+  std::copy(requantization.multipliers.begin(), requantization.multipliers.end(),
+            group_multipliers_.begin());
+  for (int64_t o = 0; o < out_channels_; ++o) {
+    int64_t correction = 0;
+    for (int64_t g = 0; g < weight_groups_; ++g) {
+      const auto index = static_cast<size_t>(o * weight_groups_ + g);
+      correction += requantization.multipliers[index] * sums[index];
+    }
+    biases_.push_back(requantization.scaled_biases[static_cast<size_t>(o)] -
+                      (128 + int64_t{input_zero_point}) * correction);
+  }
+}
+
+std::vector<int64_t> DirectConvS8Vnni::pack_weights(const QuantizedWeight& weight) {
+  if (const std::string reason = weight_unsupported_reason(weight); !reason.empty()) {
+    throw std::logic_error("direct int8 convolution: " + reason);
+  }
   const int64_t depth = depth_;
+  const int64_t groups = weight.groups_per_row();
   const int64_t blocks = (out_channels_ + tile_channels_ - 1) / tile_channels_;
   weights_.assign(static_cast<size_t>(blocks * quads_ * tile_channels_), 0);
+  std::vector<int64_t> sums(static_cast<size_t>(out_channels_ * groups), 0);
   const int8_t* codes = weight.codes().data();
   for (int64_t o = 0; o < out_channels_; ++o) {
     const int64_t block = o / tile_channels_, row = o % tile_channels_;
-    int64_t sum = 0;
     for (int64_t q = 0; q < quads_; ++q) {
       std::array<int8_t, 4> quad{};
       for (int64_t j = 0; j < 4 && q * 4 + j < depth; ++j) quad[j] = codes[o * depth + q * 4 + j];
+      // Groups hold whole quads (weight_unsupported_reason), so the quad's group is its
+      // first code's.
+      int64_t& sum = sums[static_cast<size_t>(o * groups + q * 4 / weight.group_size())];
       for (const int8_t code : quad) sum += code;
       std::memcpy(&weights_[static_cast<size_t>((block * quads_ + q) * tile_channels_ + row)],
                   quad.data(), 4);
     }
-    biases_.push_back(requantization.biases[static_cast<size_t>(o)] -
-                      (128 + int64_t{input_zero_point}) * sum);
   }
+  return sums;
 }
 
 PixelOrder DirectConvS8Vnni::pixel_order() const {
@@ -265,19 +399,29 @@ void DirectConvS8Vnni::convolve_image(const uint8_t* packed, int64_t pixels, int
   job.zero_point = requantization_.zero_point;
   job.qmin = requantization_.qmin;
   job.qmax = requantization_.qmax;
+  job.weight_groups = weight_groups_;
+  job.group_quads = group_quads_;
+  const bool grouped = weight_groups_ > 1;
   for (int64_t group = 0; group < groups; group += kMaxTileVectors) {
     const int64_t vectors = std::min<int64_t>(kMaxTileVectors, groups - group);
     const auto rows = static_cast<size_t>(r - kMinTileChannels);
+    const auto columns = static_cast<size_t>(vectors - 1);
     const TileFunction tile =
-        pool_2x2_ ? kPooledTiles[rows] : kTiles[rows][static_cast<size_t>(vectors - 1)];
+        grouped ? (pool_2x2_ ? kPooledGroupedTiles[rows] : kGroupedTiles[rows][columns])
+                : (pool_2x2_ ? kPooledTiles[rows] : kTiles[rows][columns]);
     job.packed = packed + group * group_stride;
     job.first_pixel = (pool_2x2_ ? group / 4 : group) * kPixelsPerVector;
     for (int64_t first = 0; first < out_channels_; first += r) {
       const auto c = static_cast<size_t>(first);
       job.weights = weights_.data() + first * quads_;
       job.biases = biases_.data() + c;
-      job.multipliers = requantization_.multipliers.data() + c;
-      job.exponents = requantization_.exponents.data() + c;
+      if (grouped) {
+        job.group_multipliers = group_multipliers_.data() + first * weight_groups_;
+        job.shifts = shifts_.data() + c;
+      } else {
+        job.multipliers = requantization_.multipliers.data() + c;
+        job.exponents = requantization_.exponents.data() + c;
+      }
       job.channels = std::min(r, out_channels_ - first);
       job.out = out + first * pixels + job.first_pixel;
       tile(job);

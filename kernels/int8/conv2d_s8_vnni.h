@@ -31,9 +31,16 @@
 // none of the unpooled plane's stores and reloads. A ReLU is the clamp at the zero
 // point, which the caller folds into the constants' qmin.
 //
-// Used when the layer has one weight group per row and symmetric weights (otherwise each
-// pixel would need its own activation sum), the CPU has AVX-512 F/BW/DQ/VL, VNNI and VBMI,
-// and the packer supports the geometry; quantized_conv2d_op.h decides.
+// Per-group weights (groups of whole quads along K) run the same tile once per group: the
+// group's int32 sums are scaled by its multiplier m_g into int64 totals,
+//   T = sum_g m_g * raw_g + [round(b / S_y * 2^s) - (128 + Z_x) sum_g m_g sum_{k in g} w_k],
+// and T is rounded once by the row's common shift (requantize.h's per-group formula, the
+// im2row path's integers exactly). The pool then takes the maximum of the totals.
+//
+// Used when the layer's weights are symmetric (otherwise each pixel would need its own
+// activation sum) with one group per row or groups of a multiple of 4 codes, the CPU has
+// AVX-512 F/BW/DQ/VL, VNNI and VBMI, and the packer supports the geometry;
+// quantized_conv2d_op.h decides.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +52,7 @@
 #include "core/layers/im2col.h"
 #include "core/quant/quantized_weight.h"
 #include "kernels/int8/pixel_quads.h"
+#include "kernels/int8/requantize.h"
 #include "kernels/int8/requantize_row.h"
 
 namespace slim {
@@ -62,6 +70,9 @@ class DirectConvS8Vnni {
   // multipliers; a logic error otherwise).
   DirectConvS8Vnni(const QuantizedWeight& weight, const RowRequantization& requantization,
                    int32_t input_zero_point, bool pool_2x2 = false);
+  // Per-group weights, with the layer's StaticRequantizer::grouped_constants().
+  DirectConvS8Vnni(const QuantizedWeight& weight, const GroupedRequantization& requantization,
+                   int32_t input_zero_point, bool pool_2x2 = false);
 
   // Empty when run() can take inputs of this geometry (batch ignored), otherwise why not.
   std::string geometry_unsupported_reason(const ConvGeometry& g);
@@ -78,6 +89,8 @@ class DirectConvS8Vnni {
   };
 
   const PixelQuadPacker& packer_for(const ConvGeometry& g);
+  // Packs the weights into weights_; returns each row's sum of codes per group, [O][G].
+  std::vector<int64_t> pack_weights(const QuantizedWeight& weight);
   PixelOrder pixel_order() const;
   void convolve_image(const uint8_t* packed, int64_t pixels, int8_t* out) const;
 
@@ -89,8 +102,14 @@ class DirectConvS8Vnni {
   bool pool_2x2_;
   // [channel block][quad][R]: four weight codes per int32, 0 past K and past O.
   std::vector<int32_t, AlignedAllocator<int32_t, 64>> weights_;
-  std::vector<int64_t> biases_;  // [O], bias - (128 + Z_x) * sum_k w
-  RowRequantization requantization_;
+  // [O], bias - (128 + Z_x) * sum_k w; per group, T's constant term above.
+  std::vector<int64_t> biases_;
+  RowRequantization requantization_;  // one group: multipliers, exponents, output clamp
+  // Per group (weight_groups_ > 1).
+  int64_t weight_groups_ = 1;
+  int64_t group_quads_ = 0;                  // quads per group (the last may have fewer)
+  std::vector<int64_t> group_multipliers_;   // [channel blocks * R][G], 0 for padding channels
+  std::vector<int32_t> shifts_;              // [O], s
   std::unique_ptr<PixelQuadPacker> packer_;  // for the last geometry seen
   std::vector<Scratch> scratch_;             // per OpenMP thread
 };

@@ -140,6 +140,13 @@ void StaticRequantizer::requantize_grouped_row(const int32_t* acc, int64_t group
   }
 }
 
+GroupedRequantization StaticRequantizer::grouped_constants() const {
+  return GroupedRequantization{
+      groups_,        group_multipliers_, {channel_shifts_.begin(), channel_shifts_.end()},
+      scaled_biases_, output_.zero_point, output_.qmin,
+      output_.qmax};
+}
+
 int8_t StaticRequantizer::clamp_to_output(int64_t code) const {
   return static_cast<int8_t>(std::clamp<int64_t>(code, output_.qmin, output_.qmax));
 }

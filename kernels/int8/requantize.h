@@ -30,6 +30,18 @@
 
 namespace slim {
 
+// A per-group layer's output stage as the formula above states it, for kernels that
+// apply it themselves (the direct convolution, conv2d_s8_vnni.h).
+struct GroupedRequantization {
+  int64_t groups = 0;
+  std::vector<int64_t> multipliers;    // [O][G], m_g
+  std::vector<int32_t> shifts;         // [O], s
+  std::vector<int64_t> scaled_biases;  // [O], round(b / S_y * 2^s)
+  int32_t zero_point = 0;
+  int32_t qmin = -128;
+  int32_t qmax = 127;
+};
+
 class StaticRequantizer {
  public:
   // `bias` is empty or has weight.rows() entries.
@@ -64,6 +76,8 @@ class StaticRequantizer {
   const ActivationQuant& output() const { return output_; }
   // One group only: the per-channel constants requantize_row() applies.
   const RowRequantization& row_constants() const { return row_constants_; }
+  // Several groups: the constants requantize_grouped_row() applies.
+  GroupedRequantization grouped_constants() const;
 
  private:
   void build_single_group(const QuantizedWeight& weight, const std::vector<float>& bias,

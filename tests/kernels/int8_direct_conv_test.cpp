@@ -5,8 +5,9 @@
 //    a last pixel group with fewer than 16 pixels and depths that are not multiples of 4;
 //    in both pixel orders (row-major and 2x2 pool windows);
 //  * QuantizedConv2dOp on the direct path against the same op on the im2row path with
-//    the scalar GEMM, for every register-tile height, fused ReLU, per-tensor weights,
-//    input zero points at both ends of int8 and codes at the extremes;
+//    the scalar GEMM, for every register-tile height, fused ReLU, per-tensor and per-group
+//    weights (groups of 4, 8 and 32 codes, a short last group), input zero points at both
+//    ends of int8 and codes at the extremes;
 //  * the fused 2x2 max pool (ConvFusion), on the direct and the im2row path, against the
 //    unfused convolution followed by relu_s8 and maxpool2d_s8;
 //  * the reasons a layer or a geometry stays on the im2row path.
@@ -150,6 +151,7 @@ struct ConvCase {
   int32_t input_zero_point;
   bool fused_relu = false;
   bool per_tensor = false;
+  int64_t group_size = 0;  // per-group weights when > 0
 };
 
 std::vector<ConvCase> conv_cases() {
@@ -164,6 +166,30 @@ std::vector<ConvCase> conv_cases() {
        127},
       {"1 channel, 1x1, depth 2, per-tensor", {2, 1, 1, 1, 0, true}, 5, 5, 0, false, true},
       {"9 channels (R = 5, one padded), 28x28 3x3 padding 1", {16, 9, 3, 1, 1, true}, 28, 28, 60},
+      {"per-group 32 (16 groups, the last of 20), lenet-5 conv2, fused ReLU",
+       {20, 50, 5, 1, 0, true},
+       12,
+       12,
+       -40,
+       true,
+       false,
+       32},
+      {"per-group 8, 7 channels (R = 4, one padded), stride 2",
+       {16, 7, 3, 2, 1, false},
+       15,
+       15,
+       90,
+       false,
+       false,
+       8},
+      {"per-group 4, 48 channels (R = 6), 3x3 padding 1",
+       {3, 48, 3, 1, 1, true},
+       9,
+       8,
+       -128,
+       false,
+       false,
+       4},
   };
 }
 
@@ -203,6 +229,7 @@ TEST_CASE("direct VNNI convolution equals the im2row path bit for bit", "[int8][
     const StaticScheme scheme = scheme_for(c);
     const WeightSpec spec{.rows = o.out_channels,
                           .cols = o.in_channels * o.kernel_size * o.kernel_size,
+                          .group_size = c.group_size,
                           .per_tensor = c.per_tensor};
     const std::vector<float> bias =
         o.bias ? random_bias(o.out_channels, 30.0f * scheme.output.scale, rng)
@@ -238,6 +265,7 @@ TEST_CASE("the fused 2x2 max pool equals conv, ReLU and pool run apart", "[int8]
       const StaticScheme scheme = scheme_for(c);
       const WeightSpec spec{.rows = o.out_channels,
                             .cols = o.in_channels * o.kernel_size * o.kernel_size,
+                            .group_size = c.group_size,
                             .per_tensor = c.per_tensor};
       const QuantizedConv2d layer(o, random_weight(spec, rng),
                                   random_bias(o.out_channels, 30.0f * scheme.output.scale, rng),
@@ -336,7 +364,9 @@ TEST_CASE("direct_conv_unused_reason says why a layer takes the im2row path", "[
   if (cpu.empty()) {
     CHECK(direct_conv_unused_reason(*symmetric, fixed, vnni).empty());
     CHECK_THAT(direct_conv_unused_reason(*asymmetric, fixed, vnni), Catch::Contains("asymmetric"));
-    CHECK_THAT(direct_conv_unused_reason(*grouped, fixed, vnni), Catch::Contains("per-group"));
+    CHECK_THAT(direct_conv_unused_reason(*grouped, fixed, vnni), Catch::Contains("quads"));
+    const auto whole_quads = random_weight({.rows = 4, .cols = 18, .group_size = 8}, rng);
+    CHECK(direct_conv_unused_reason(*whole_quads, fixed, vnni).empty());
   } else {
     CHECK(direct_conv_unused_reason(*symmetric, fixed, vnni) == cpu);
   }
