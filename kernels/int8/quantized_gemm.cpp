@@ -54,6 +54,18 @@ void QuantizedGemm::accumulate(const int8_t* rows, int64_t row_count, int32_t in
   }
 }
 
+bool QuantizedGemm::symmetric_weights() const {
+  return std::none_of(blocks_.begin(), blocks_.end(),
+                      [](const GroupBlock& block) { return block.any_weight_zero_point; });
+}
+
+std::vector<int32_t> QuantizedGemm::weight_sums_by_group() const {
+  std::vector<int32_t> sums;
+  for (const GroupBlock& block : blocks_)
+    sums.insert(sums.end(), block.sums.begin(), block.sums.end());
+  return sums;
+}
+
 std::optional<RowRequantization> QuantizedGemm::folded_requantization(
     const RowRequantization& r, int32_t input_zero_point) const {
   if (blocks_.size() != 1 || blocks_[0].any_weight_zero_point) return std::nullopt;

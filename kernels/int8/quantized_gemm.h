@@ -35,6 +35,10 @@ class QuantizedGemm {
   int64_t out_channels() const { return out_channels_; }
   int64_t depth() const { return depth_; }
   int64_t groups() const { return static_cast<int64_t>(blocks_.size()); }
+  // Whether every weight zero point is 0.
+  bool symmetric_weights() const;
+  // sum_{k in g} q_w[o, k], laid out [G][O].
+  std::vector<int32_t> weight_sums_by_group() const;
 
   // rows: [row_count, depth()] codes whose real zero is input_zero_point. Overwrites the
   // accumulators: group g's [row_count, out_channels()] start at accumulators() +

@@ -48,6 +48,9 @@ class QuantizedGemmLayer {
   // Static, one group, symmetric weights: the output stage with the zero-point term folded
   // in, which the GEMM variant applies as it stores (Linear layers).
   std::optional<RowRequantization> folded_;
+  // Per-group symmetric weights: requantizer_ with the input zero point folded into its
+  // constants, for accumulators without the zero-point pass.
+  std::optional<StaticRequantizer> folded_grouped_;
   ActivationQuant static_input_;       // static scheme
   std::vector<double> weight_scales_;  // [O][G], dynamic scheme
   std::vector<double> bias_;           // [O], dynamic scheme (zeros if none)

@@ -3,6 +3,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "kernels/int8/common_shift.h"
 #include "kernels/int8/cpu_features.h"
@@ -145,6 +146,23 @@ GroupedRequantization StaticRequantizer::grouped_constants() const {
       groups_,        group_multipliers_, {channel_shifts_.begin(), channel_shifts_.end()},
       scaled_biases_, output_.zero_point, output_.qmin,
       output_.qmax};
+}
+
+StaticRequantizer StaticRequantizer::with_input_zero_point_folded(
+    int32_t input_zero_point, const std::vector<int32_t>& weight_sums) const {
+  if (groups_ < 2 || weight_sums.size() != static_cast<size_t>(groups_ * channels_)) {
+    throw std::logic_error("requantizer: weight sums do not match the groups");
+  }
+  StaticRequantizer folded = *this;
+  for (int64_t o = 0; o < channels_; ++o) {
+    int64_t term = 0;
+    for (int64_t g = 0; g < groups_; ++g) {
+      term += group_multipliers_[static_cast<size_t>(o * groups_ + g)] *
+              weight_sums[static_cast<size_t>(g * channels_ + o)];
+    }
+    folded.scaled_biases_[static_cast<size_t>(o)] -= int64_t{input_zero_point} * term;
+  }
+  return folded;
 }
 
 int8_t StaticRequantizer::clamp_to_output(int64_t code) const {

@@ -78,6 +78,13 @@ class StaticRequantizer {
   const RowRequantization& row_constants() const { return row_constants_; }
   // Several groups: the constants requantize_grouped_row() applies.
   GroupedRequantization grouped_constants() const;
+  // Several groups, symmetric weights: the same output stage for accumulators that leave
+  // out the input zero point's term -Z_x * sum_{k in g} q_w[o, k] (`weight_sums`, [G][O]),
+  // which moves into each channel's constant, round(b / S_y * 2^s) - Z_x sum_g m_g sums_g.
+  // The integers are the same (exact in int64), so the codes are too; the GEMM then skips
+  // its zero-point pass.
+  StaticRequantizer with_input_zero_point_folded(int32_t input_zero_point,
+                                                 const std::vector<int32_t>& weight_sums) const;
 
  private:
   void build_single_group(const QuantizedWeight& weight, const std::vector<float>& bias,
