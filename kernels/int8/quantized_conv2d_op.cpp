@@ -61,8 +61,8 @@ std::string int8_conv_path_description(const GemmS8Kernel& gemm) {
     return fmt::format("im2row + int8 GEMM (direct VNNI: {})", reason);
   }
   return "direct AVX-512 VNNI (pixels in lanes, VBMI packing) for static layers with symmetric "
-         "per-tensor or per-channel weights, a following ReLU and 2x2 max pool fused in; else "
-         "im2row + int8 GEMM";
+         "per-tensor, per-channel or per-group (groups of 4k codes) weights, a following ReLU and "
+         "2x2 max pool fused in; else im2row + int8 GEMM";
 }
 
 QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8Kernel& gemm,
