@@ -270,21 +270,30 @@ std::string DirectConvS8Vnni::weight_unsupported_reason(const QuantizedWeight& w
   return "";
 }
 
-DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
-                                   const RowRequantization& requantization,
-                                   int32_t input_zero_point, bool pool_2x2)
+DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight, int32_t input_zero_point,
+                                   bool pool_2x2)
     : out_channels_(weight.rows()),
       depth_(weight.cols()),
       quads_((weight.cols() + 3) / 4),
       tile_channels_(choose_tile_channels(weight.rows())),
       input_zero_point_(static_cast<int8_t>(input_zero_point)),
       pool_2x2_(pool_2x2),
-      requantization_(requantization) {
+      weight_groups_(weight.groups_per_row()),
+      group_quads_(weight.group_size() / 4) {
+  if (input_zero_point < -128 || input_zero_point > 127) {
+    throw std::logic_error("direct int8 convolution: the input zero point is not an int8 code");
+  }
+}
+
+DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
+                                   const RowRequantization& requantization,
+                                   int32_t input_zero_point, bool pool_2x2)
+    : DirectConvS8Vnni(weight, input_zero_point, pool_2x2) {
+  requantization_ = requantization;
   if (weight.groups_per_row() != 1) {
     throw std::logic_error("direct int8 convolution: per-group weights need grouped constants");
   }
-  if (requantization.channels() != out_channels_ || input_zero_point < -128 ||
-      input_zero_point > 127) {
+  if (requantization.channels() != out_channels_) {
     throw std::logic_error("direct int8 convolution: constants do not match the weights");
   }
   if (pool_2x2 && std::any_of(requantization.multipliers.begin(), requantization.multipliers.end(),
@@ -302,19 +311,11 @@ DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
 DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
                                    const GroupedRequantization& requantization,
                                    int32_t input_zero_point, bool pool_2x2)
-    : out_channels_(weight.rows()),
-      depth_(weight.cols()),
-      quads_((weight.cols() + 3) / 4),
-      tile_channels_(choose_tile_channels(weight.rows())),
-      input_zero_point_(static_cast<int8_t>(input_zero_point)),
-      pool_2x2_(pool_2x2),
-      weight_groups_(weight.groups_per_row()),
-      group_quads_(weight.group_size() / 4) {
+    : DirectConvS8Vnni(weight, input_zero_point, pool_2x2) {
   const auto channels = static_cast<size_t>(out_channels_);
   if (weight_groups_ < 2 || requantization.groups != weight_groups_ ||
       requantization.multipliers.size() != channels * static_cast<size_t>(weight_groups_) ||
-      requantization.shifts.size() != channels || requantization.scaled_biases.size() != channels ||
-      input_zero_point < -128 || input_zero_point > 127) {
+      requantization.shifts.size() != channels || requantization.scaled_biases.size() != channels) {
     throw std::logic_error("direct int8 convolution: constants do not match the weights");
   }
   // common_shift_multipliers() makes every m_g non-negative, as the pool needs.

@@ -89,6 +89,8 @@ class DirectConvS8Vnni {
   };
 
   const PixelQuadPacker& packer_for(const ConvGeometry& g);
+  // What both public constructors share: the shapes, the tile height, the pool flag.
+  DirectConvS8Vnni(const QuantizedWeight& weight, int32_t input_zero_point, bool pool_2x2);
   // Packs the weights into weights_; returns each row's sum of codes per group, [O][G].
   std::vector<int64_t> pack_weights(const QuantizedWeight& weight);
   PixelOrder pixel_order() const;

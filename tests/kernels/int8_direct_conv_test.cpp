@@ -201,6 +201,25 @@ StaticScheme scheme_for(const ConvCase& c) {
   return StaticScheme{.input = input, .output = output, .fused_relu = c.fused_relu};
 }
 
+// The case's layer: random symmetric weights (per-tensor, per-channel or per-group) and,
+// when the options have one, a random bias.
+QuantizedConv2d case_layer(const ConvCase& c, Rng& rng) {
+  const Conv2dOptions& o = c.options;
+  const StaticScheme scheme = scheme_for(c);
+  const WeightSpec spec{.rows = o.out_channels,
+                        .cols = o.in_channels * o.kernel_size * o.kernel_size,
+                        .group_size = c.group_size,
+                        .per_tensor = c.per_tensor};
+  const std::vector<float> bias =
+      o.bias ? random_bias(o.out_channels, 30.0f * scheme.output.scale, rng) : std::vector<float>{};
+  return QuantizedConv2d(o, random_weight(spec, rng), bias, QuantScheme{.fixed = scheme});
+}
+
+// Three images of the case's shape, random codes on its input grid.
+Int8Tensor case_input(const ConvCase& c, Rng& rng) {
+  return random_codes({3, c.options.in_channels, c.height, c.width}, scheme_for(c).input, rng);
+}
+
 // The same layer on the direct path and on the im2row path, with the scalar GEMM and with
 // the VNNI GEMM (ConvPath::kIm2row).
 void check_direct_equals_im2row(const QuantizedConv2d& layer, const Int8Tensor& x) {
@@ -225,18 +244,8 @@ TEST_CASE("direct VNNI convolution equals the im2row path bit for bit", "[int8][
   Rng rng(82);
   for (const ConvCase& c : conv_cases()) {
     INFO(c.name);
-    const Conv2dOptions& o = c.options;
-    const StaticScheme scheme = scheme_for(c);
-    const WeightSpec spec{.rows = o.out_channels,
-                          .cols = o.in_channels * o.kernel_size * o.kernel_size,
-                          .group_size = c.group_size,
-                          .per_tensor = c.per_tensor};
-    const std::vector<float> bias =
-        o.bias ? random_bias(o.out_channels, 30.0f * scheme.output.scale, rng)
-               : std::vector<float>{};
-    const QuantizedConv2d layer(o, random_weight(spec, rng), bias, QuantScheme{.fixed = scheme});
-    check_direct_equals_im2row(
-        layer, random_codes({3, o.in_channels, c.height, c.width}, scheme.input, rng));
+    const QuantizedConv2d layer = case_layer(c, rng);
+    check_direct_equals_im2row(layer, case_input(c, rng));
   }
 }
 
@@ -261,16 +270,8 @@ TEST_CASE("the fused 2x2 max pool equals conv, ReLU and pool run apart", "[int8]
   for (const ConvCase& c : conv_cases()) {
     for (const bool relu : {false, true}) {
       INFO(c.name << (relu ? ", ReLU node" : ""));
-      const Conv2dOptions& o = c.options;
-      const StaticScheme scheme = scheme_for(c);
-      const WeightSpec spec{.rows = o.out_channels,
-                            .cols = o.in_channels * o.kernel_size * o.kernel_size,
-                            .group_size = c.group_size,
-                            .per_tensor = c.per_tensor};
-      const QuantizedConv2d layer(o, random_weight(spec, rng),
-                                  random_bias(o.out_channels, 30.0f * scheme.output.scale, rng),
-                                  QuantScheme{.fixed = scheme});
-      const Int8Tensor x = random_codes({3, o.in_channels, c.height, c.width}, scheme.input, rng);
+      const QuantizedConv2d layer = case_layer(c, rng);
+      const Int8Tensor x = case_input(c, rng);
       const Int8Tensor want = conv_relu_pool(layer, x, relu);
       const ConvFusion fusion{.relu = relu, .max_pool_2x2 = true};
       QuantizedConv2dOp direct(layer, vnni, ConvPath::kAuto, fusion);
@@ -278,7 +279,7 @@ TEST_CASE("the fused 2x2 max pool equals conv, ReLU and pool run apart", "[int8]
       REQUIRE(direct.runs_direct(x.shape));
       // Strided layers spread 16 pooled pixels too far for the pool-window order; they run
       // the direct convolution, then the pool.
-      CHECK(direct.pools_in_direct_kernel(x.shape) == (o.stride == 1));
+      CHECK(direct.pools_in_direct_kernel(x.shape) == (c.options.stride == 1));
       CHECK_FALSE(im2row.pools_in_direct_kernel(x.shape));
       Int8Tensor got_direct, got_im2row;
       direct.run(x, got_direct);
