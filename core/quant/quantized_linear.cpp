@@ -28,14 +28,24 @@ void check_bias_size(const QuantizedWeight& weight, const std::vector<float>& bi
 ActivationQuant dynamic_input_quant(std::span<const float> batch, DynamicRange range,
                                     Rounding rounding) {
   if (batch.empty()) throw std::invalid_argument("dynamic quantization of an empty batch");
-  const auto [lowest, highest] = std::minmax_element(batch.begin(), batch.end());
-  if (!std::isfinite(*lowest) || !std::isfinite(*highest)) {
+  // std::minmax_element's choices (the first lowest, the last highest) in a loop that
+  // compiles to vector code: the branchy scan was a tenth of lenet-5's dynamic int8 run.
+  // A NaN never compares, so it is looked for separately (minmax_element missed one that
+  // was not the first element).
+  float lowest = batch[0], highest = batch[0];
+  bool nan = false;
+  for (const float v : batch) {
+    lowest = v < lowest ? v : lowest;
+    highest = v >= highest ? v : highest;
+    nan |= v != v;
+  }
+  if (nan || !std::isfinite(lowest) || !std::isfinite(highest)) {
     throw std::runtime_error("dynamic quantization: the input holds a non-finite value");
   }
   const QuantParams params =
       range == DynamicRange::kAbsMax
-          ? abs_max_params(std::max(std::fabs(*lowest), std::fabs(*highest)), kInt8)
-          : min_max_params(*lowest, *highest, kInt8);
+          ? abs_max_params(std::max(std::fabs(lowest), std::fabs(highest)), kInt8)
+          : min_max_params(lowest, highest, kInt8);
   return to_activation_quant(params, kInt8, rounding);
 }
 

@@ -73,15 +73,32 @@ void QuantizedGemmLayer::run_dynamic(const int8_t* rows, int64_t row_count, int6
   const int32_t* acc = gemm_.accumulators();
   const int64_t stride = gemm_.group_stride();
   const int64_t groups = gemm_.groups();
+  const int64_t channels = out_channels();
   const double input_scale = input_grid.scale;
-  for (int64_t r = 0; r < row_count; ++r) {
-    for (int64_t o = 0; o < out_channels(); ++o) {
-      const int32_t* element = acc + r * out_channels() + o;
-      const double* scales = weight_scales_.data() + o * groups;
-      double sum = 0.0;
-      for (int64_t g = 0; g < groups; ++g) sum += scales[g] * element[g * stride];
-      out[output_index(r, o, pixels)] =
-          static_cast<float>(input_scale * sum + bias_[static_cast<size_t>(o)]);
+  // Loops ordered so that the innermost one writes consecutive outputs (channels of a
+  // Linear row; pixels of a convolution's plane) and compiles to vector code: in the order
+  // of the accumulators, the scattered NCHW stores made this a sixth of lenet-5's dynamic
+  // int8 run. The arithmetic per element is unchanged (double, in the same order).
+  // One output element from its accumulators (group g's at acc + g * stride).
+  const auto element = [&](const int32_t* first, int64_t o) {
+    const double* scales = weight_scales_.data() + o * groups;
+    double sum = 0.0;
+    for (int64_t g = 0; g < groups; ++g) sum += scales[g] * first[g * stride];
+    return static_cast<float>(input_scale * sum + bias_[static_cast<size_t>(o)]);
+  };
+  if (pixels == 1) {  // Linear: rows and output are both [N, O]
+    for (int64_t r = 0; r < row_count; ++r) {
+      for (int64_t o = 0; o < channels; ++o)
+        out[r * channels + o] = element(acc + r * channels + o, o);
+    }
+    return;
+  }
+  const int64_t images = row_count / pixels;
+  for (int64_t image = 0; image < images; ++image) {
+    for (int64_t o = 0; o < channels; ++o) {
+      float* plane = out + (image * channels + o) * pixels;
+      const int32_t* first = acc + image * pixels * channels + o;
+      for (int64_t p = 0; p < pixels; ++p) plane[p] = element(first + p * channels, o);
     }
   }
 }

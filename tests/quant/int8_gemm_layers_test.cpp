@@ -205,6 +205,34 @@ void check_close(const Tensor& got, const Tensor& want, const char* what) {
   CHECK(worst <= 1e-5f * (1.0f + largest));
 }
 
+// The batch's grid comes from its extremes, found as std::minmax_element finds them; any
+// non-finite value, wherever it sits, is an error rather than a grid.
+TEST_CASE("dynamic input grids: the batch's extremes, and no grid from a non-finite input",
+          "[int8]") {
+  Rng rng(72);
+  std::vector<float> batch(1001);
+  for (float& v : batch) v = rng.normal(0.3f, 2.0f);
+  const auto [lowest, highest] = std::minmax_element(batch.begin(), batch.end());
+  const QuantRange kInt8{.bits = 8, .is_signed = true, .narrow = false};
+  for (const DynamicRange range : {DynamicRange::kAbsMax, DynamicRange::kMinMax}) {
+    const QuantParams want =
+        range == DynamicRange::kAbsMax
+            ? abs_max_params(std::max(std::fabs(*lowest), std::fabs(*highest)), kInt8)
+            : min_max_params(*lowest, *highest, kInt8);
+    CHECK(dynamic_input_quant(batch, range, Rounding::kHalfToEven) ==
+          to_activation_quant(want, kInt8, Rounding::kHalfToEven));
+  }
+  for (const float bad :
+       {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+        -std::numeric_limits<float>::infinity()}) {
+    INFO("bad value " << bad);
+    std::vector<float> spoiled = batch;
+    spoiled[517] = bad;  // neither first nor last
+    CHECK_THROWS_AS(dynamic_input_quant(spoiled, DynamicRange::kMinMax, Rounding::kHalfToEven),
+                    std::runtime_error);
+  }
+}
+
 TEST_CASE("dynamic qlinear matches its simulation up to float rounding", "[int8]") {
   Rng rng(44);
   for (const DynamicRange range : {DynamicRange::kAbsMax, DynamicRange::kMinMax}) {
