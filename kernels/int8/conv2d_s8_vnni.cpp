@@ -51,6 +51,11 @@ struct TileJob {
   int64_t first_pixel;  // of the first group
   int8_t* out;          // the first channel's plane at first_pixel
   int32_t zero_point, qmin, qmax;
+  // Asymmetric weights only: each pixel's sum of shifted codes (the tile's V vectors of
+  // 16), and per channel Z_w and the int32 constant of the expansion (see the constructor).
+  const int32_t* pixel_sums;
+  const int32_t* weight_zero_points;
+  const int32_t* expansion_constants;
   // Per-group weights only.
   int64_t weight_groups;
   int64_t group_quads;
@@ -111,14 +116,29 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"), noinline)) void accumulate
   }
 }
 
-template <int R, int V, bool Pooled = false>
+// With Asymmetric, each accumulator first becomes sum_k (x_k - Z_x)(w_k - Z_w), in
+// wrapping int32 arithmetic (exact: that sum fits int32, quantized_gemm.h), from the
+// pixels' sums of codes; the K loop then runs apart, as for Pooled, so that the extra
+// epilogue cannot push accumulators out of registers.
+template <int R, int V, bool Pooled = false, bool Asymmetric = false>
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void convolve_tile(
     const TileJob& t) {
   __m512i acc[R][V];
-  if constexpr (Pooled) {
+  if constexpr (Pooled || Asymmetric) {
     accumulate_tile_apart<R, V>(t, acc);
   } else {
     accumulate_tile<R, V>(t, acc);
+  }
+  if constexpr (Asymmetric) {
+    for (int r = 0; r < R; ++r) {
+      const __m512i zero_point = _mm512_set1_epi32(t.weight_zero_points[r]);
+      const __m512i constant = _mm512_set1_epi32(t.expansion_constants[r]);
+      for (int v = 0; v < V; ++v) {
+        const __m512i sums = _mm512_load_si512(t.pixel_sums + v * kPixelsPerVector);
+        acc[r][v] = _mm512_add_epi32(
+            _mm512_sub_epi32(acc[r][v], _mm512_mullo_epi32(zero_point, sums)), constant);
+      }
+    }
   }
   const __m512i zero_point = _mm512_set1_epi64(t.zero_point);
   const __m512i qmin = _mm512_set1_epi64(t.qmin);
@@ -220,6 +240,35 @@ constexpr std::array<TileFunction, 3> kPooledTiles = {
     convolve_tile<4, 4, true>, convolve_tile<5, 4, true>, convolve_tile<6, 4, true>};
 
 template <int R>
+constexpr std::array<TileFunction, kMaxTileVectors> asymmetric_tiles_of_rows() {
+  return {convolve_tile<R, 1, false, true>, convolve_tile<R, 2, false, true>,
+          convolve_tile<R, 3, false, true>, convolve_tile<R, 4, false, true>};
+}
+
+// [R - 4][V - 1], and [R - 4] pooled.
+constexpr std::array<std::array<TileFunction, kMaxTileVectors>, 3> kAsymmetricTiles = {
+    asymmetric_tiles_of_rows<4>(), asymmetric_tiles_of_rows<5>(), asymmetric_tiles_of_rows<6>()};
+constexpr std::array<TileFunction, 3> kPooledAsymmetricTiles = {convolve_tile<4, 4, true, true>,
+                                                                convolve_tile<5, 4, true, true>,
+                                                                convolve_tile<6, 4, true, true>};
+
+// Each pixel's sum of its K shifted codes, sum_k (x_k + 128), for `vectors` groups of 16
+// pixels: vpdpbusd against weights of 1 (0 past K in the last quad, where the packer
+// repeats tap K - 1).
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void sum_pixels(
+    const uint8_t* packed, int64_t group_stride, int64_t quads, const int32_t* ones,
+    int64_t vectors, int32_t* sums) {
+  for (int64_t v = 0; v < vectors; ++v) {
+    __m512i sum = _mm512_setzero_si512();
+    const uint8_t* x = packed + v * group_stride;
+    for (int64_t q = 0; q < quads; ++q, x += kVectorBytes) {
+      sum = _mm512_dpbusd_epi32(sum, _mm512_load_si512(x), _mm512_set1_epi32(ones[q]));
+    }
+    _mm512_store_si512(sums + v * kPixelsPerVector, sum);
+  }
+}
+
+template <int R>
 constexpr std::array<TileFunction, kMaxTileVectors> grouped_tiles_of_rows() {
   return {convolve_grouped_tile<R, 1, false>, convolve_grouped_tile<R, 2, false>,
           convolve_grouped_tile<R, 3, false>, convolve_grouped_tile<R, 4, false>};
@@ -266,7 +315,9 @@ std::string DirectConvS8Vnni::weight_unsupported_reason(const QuantizedWeight& w
   if (weight.groups_per_row() != 1 && weight.group_size() % 4 != 0) {
     return fmt::format("groups of {} weights split vpdpbusd's quads of 4", weight.group_size());
   }
-  if (!weight.symmetric()) return "asymmetric weights need each pixel's sum of codes";
+  if (!weight.symmetric() && weight.groups_per_row() != 1) {
+    return "asymmetric per-group weights need each pixel's sum of codes per group";
+  }
   return "";
 }
 
@@ -302,9 +353,33 @@ DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
         "direct int8 convolution: pooling before requantizing needs non-negative multipliers");
   }
   const std::vector<int64_t> sums = pack_weights(weight);
+  if (weight.symmetric()) {
+    for (int64_t o = 0; o < out_channels_; ++o) {
+      biases_.push_back(requantization.biases[static_cast<size_t>(o)] -
+                        (128 + int64_t{input_zero_point}) * sums[static_cast<size_t>(o)]);
+    }
+    return;
+  }
+  // Asymmetric: with S(p) = sum_k (x_k + 128) for each pixel (sum_pixels),
+  //   sum_k (x_k - Z_x)(w_k - Z_w) = raw - Z_w S(p) + [Z_w (128 + Z_x) K - (128 + Z_x) sum_k w_k],
+  // the bracket one constant per channel. The tile applies it in wrapping int32 arithmetic,
+  // exact because the left side fits int32, and the output stage adds the bias as usual.
+  asymmetric_ = true;
+  const int64_t padded = (out_channels_ + tile_channels_ - 1) / tile_channels_ * tile_channels_;
+  weight_zero_points_.assign(static_cast<size_t>(padded), 0);
+  expansion_constants_.assign(static_cast<size_t>(padded), 0);
+  const int64_t shift = 128 + int64_t{input_zero_point};
   for (int64_t o = 0; o < out_channels_; ++o) {
-    biases_.push_back(requantization.biases[static_cast<size_t>(o)] -
-                      (128 + int64_t{input_zero_point}) * sums[static_cast<size_t>(o)]);
+    const int64_t z_w = weight.zero_point(o, 0);
+    const int64_t constant = z_w * shift * depth_ - shift * sums[static_cast<size_t>(o)];
+    weight_zero_points_[static_cast<size_t>(o)] = static_cast<int32_t>(z_w);
+    expansion_constants_[static_cast<size_t>(o)] =
+        static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(constant)));
+    biases_.push_back(requantization.biases[static_cast<size_t>(o)]);
+  }
+  for (int64_t q = 0; q < quads_; ++q) {
+    const int64_t taps = std::min<int64_t>(4, depth_ - 4 * q);
+    ones_.push_back(static_cast<int32_t>(0x01010101u >> (8 * (4 - taps))));
   }
 }
 
@@ -403,13 +478,22 @@ void DirectConvS8Vnni::convolve_image(const uint8_t* packed, int64_t pixels, int
   job.weight_groups = weight_groups_;
   job.group_quads = group_quads_;
   const bool grouped = weight_groups_ > 1;
+  alignas(64) int32_t pixel_sums[kMaxTileVectors * kPixelsPerVector];
+  job.pixel_sums = pixel_sums;
   for (int64_t group = 0; group < groups; group += kMaxTileVectors) {
     const int64_t vectors = std::min<int64_t>(kMaxTileVectors, groups - group);
     const auto rows = static_cast<size_t>(r - kMinTileChannels);
     const auto columns = static_cast<size_t>(vectors - 1);
-    const TileFunction tile =
-        grouped ? (pool_2x2_ ? kPooledGroupedTiles[rows] : kGroupedTiles[rows][columns])
-                : (pool_2x2_ ? kPooledTiles[rows] : kTiles[rows][columns]);
+    TileFunction tile = nullptr;
+    if (grouped) {
+      tile = pool_2x2_ ? kPooledGroupedTiles[rows] : kGroupedTiles[rows][columns];
+    } else if (asymmetric_) {
+      tile = pool_2x2_ ? kPooledAsymmetricTiles[rows] : kAsymmetricTiles[rows][columns];
+      sum_pixels(packed + group * group_stride, group_stride, quads_, ones_.data(), vectors,
+                 pixel_sums);
+    } else {
+      tile = pool_2x2_ ? kPooledTiles[rows] : kTiles[rows][columns];
+    }
     job.packed = packed + group * group_stride;
     job.first_pixel = (pool_2x2_ ? group / 4 : group) * kPixelsPerVector;
     for (int64_t first = 0; first < out_channels_; first += r) {
@@ -422,6 +506,10 @@ void DirectConvS8Vnni::convolve_image(const uint8_t* packed, int64_t pixels, int
       } else {
         job.multipliers = requantization_.multipliers.data() + c;
         job.exponents = requantization_.exponents.data() + c;
+      }
+      if (asymmetric_) {
+        job.weight_zero_points = weight_zero_points_.data() + c;
+        job.expansion_constants = expansion_constants_.data() + c;
       }
       job.channels = std::min(r, out_channels_ - first);
       job.out = out + first * pixels + job.first_pixel;

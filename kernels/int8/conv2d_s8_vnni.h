@@ -37,10 +37,15 @@
 // and T is rounded once by the row's common shift (requantize.h's per-group formula, the
 // im2row path's integers exactly). The pool then takes the maximum of the totals.
 //
-// Used when the layer's weights are symmetric (otherwise each pixel would need its own
-// activation sum) with one group per row or groups of a multiple of 4 codes, the CPU has
-// AVX-512 F/BW/DQ/VL, VNNI and VBMI, and the packer supports the geometry;
-// quantized_conv2d_op.h decides.
+// Asymmetric weights (one group per row): with a weight zero point each output needs its
+// pixel's sum of input codes S(p), which one more vpdpbusd per quad against weights of 1
+// gives (sum_pixels, once per group of pixels for all channel blocks); the tile subtracts
+// Z_w S(p) and adds a per-channel constant in wrapping int32 arithmetic (the constructor
+// derives it), exact because the true sum fits int32.
+//
+// Used when the weights have one group per row (symmetric or not) or are symmetric in
+// groups of a multiple of 4 codes, the CPU has AVX-512 F/BW/DQ/VL, VNNI and VBMI, and the
+// packer supports the geometry; quantized_conv2d_op.h decides.
 #pragma once
 
 #include <cstdint>
@@ -107,6 +112,11 @@ class DirectConvS8Vnni {
   // [O], bias - (128 + Z_x) * sum_k w; per group, T's constant term above.
   std::vector<int64_t> biases_;
   RowRequantization requantization_;  // one group: multipliers, exponents, output clamp
+  // Asymmetric weights (one group per row).
+  bool asymmetric_ = false;
+  std::vector<int32_t> weight_zero_points_;   // [channel blocks * R], Z_w, 0 for padding
+  std::vector<int32_t> expansion_constants_;  // [channel blocks * R], wrapped to int32
+  std::vector<int32_t> ones_;                 // [quads], 4 weights of 1 (fewer past K)
   // Per group (weight_groups_ > 1).
   int64_t weight_groups_ = 1;
   int64_t group_quads_ = 0;                  // quads per group (the last may have fewer)

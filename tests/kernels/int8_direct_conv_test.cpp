@@ -151,7 +151,8 @@ struct ConvCase {
   int32_t input_zero_point;
   bool fused_relu = false;
   bool per_tensor = false;
-  int64_t group_size = 0;  // per-group weights when > 0
+  int64_t group_size = 0;   // per-group weights when > 0
+  bool asymmetric = false;  // weight zero points
 };
 
 std::vector<ConvCase> conv_cases() {
@@ -190,6 +191,34 @@ std::vector<ConvCase> conv_cases() {
        false,
        false,
        4},
+      {"asymmetric, lenet-5 conv1 (K = 25: a partial last quad)",
+       {1, 20, 5, 1, 0, true},
+       28,
+       28,
+       -3,
+       false,
+       false,
+       0,
+       true},
+      {"asymmetric, lenet-5 conv2, fused ReLU",
+       {20, 50, 5, 1, 0, true},
+       12,
+       12,
+       127,
+       true,
+       false,
+       0,
+       true},
+      {"asymmetric, 7 channels (R = 4, one padded), stride 2",
+       {16, 7, 3, 2, 1, false},
+       15,
+       15,
+       -128,
+       false,
+       false,
+       0,
+       true},
+      {"asymmetric per-tensor, 1x1, depth 2", {2, 1, 1, 1, 0, true}, 5, 5, 0, false, true, 0, true},
   };
 }
 
@@ -201,7 +230,8 @@ StaticScheme scheme_for(const ConvCase& c) {
   return StaticScheme{.input = input, .output = output, .fused_relu = c.fused_relu};
 }
 
-// The case's layer: random symmetric weights (per-tensor, per-channel or per-group) and,
+// The case's layer: random weights (per-tensor, per-channel or per-group; symmetric unless
+// the case says) and,
 // when the options have one, a random bias.
 QuantizedConv2d case_layer(const ConvCase& c, Rng& rng) {
   const Conv2dOptions& o = c.options;
@@ -209,6 +239,7 @@ QuantizedConv2d case_layer(const ConvCase& c, Rng& rng) {
   const WeightSpec spec{.rows = o.out_channels,
                         .cols = o.in_channels * o.kernel_size * o.kernel_size,
                         .group_size = c.group_size,
+                        .asymmetric = c.asymmetric,
                         .per_tensor = c.per_tensor};
   const std::vector<float> bias =
       o.bias ? random_bias(o.out_channels, 30.0f * scheme.output.scale, rng) : std::vector<float>{};
@@ -364,7 +395,11 @@ TEST_CASE("direct_conv_unused_reason says why a layer takes the im2row path", "[
   const std::string cpu = DirectConvS8Vnni::cpu_unavailable_reason();
   if (cpu.empty()) {
     CHECK(direct_conv_unused_reason(*symmetric, fixed, vnni).empty());
-    CHECK_THAT(direct_conv_unused_reason(*asymmetric, fixed, vnni), Catch::Contains("asymmetric"));
+    CHECK(direct_conv_unused_reason(*asymmetric, fixed, vnni).empty());
+    const auto asymmetric_groups =
+        random_weight({.rows = 4, .cols = 16, .group_size = 8, .asymmetric = true}, rng);
+    CHECK_THAT(direct_conv_unused_reason(*asymmetric_groups, fixed, vnni),
+               Catch::Contains("asymmetric per-group"));
     CHECK_THAT(direct_conv_unused_reason(*grouped, fixed, vnni), Catch::Contains("quads"));
     const auto whole_quads = random_weight({.rows = 4, .cols = 18, .group_size = 8}, rng);
     CHECK(direct_conv_unused_reason(*whole_quads, fixed, vnni).empty());
