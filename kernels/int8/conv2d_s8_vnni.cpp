@@ -63,15 +63,19 @@ struct TileJob {
   const int32_t* shifts;             // the first channel's
 };
 
-// Sixteen accumulators of channel r to codes, stored at vector v of its plane (the lanes
-// before the plane's end).
+// Sixteen codes of channel r at vector v of its plane (the lanes before the plane's end).
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline void store_codes(
+    const TileJob& t, int r, int v, __m128i codes) {
+  const int64_t left = t.plane - (t.first_pixel + v * kPixelsPerVector);
+  const auto lanes = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1u << left) - 1);
+  _mm_mask_storeu_epi8(t.out + r * t.plane + v * kPixelsPerVector, lanes, codes);
+}
+
+// Sixteen accumulators of channel r to codes, stored at vector v of its plane.
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"), always_inline)) inline void
 store_vector(const TileJob& t, int r, int v, const ChannelRequantization512& constants,
              __m512i zero_point, __m512i qmin, __m512i qmax, __m512i sums) {
-  const int64_t left = t.plane - (t.first_pixel + v * kPixelsPerVector);
-  const auto lanes = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1u << left) - 1);
-  _mm_mask_storeu_epi8(t.out + r * t.plane + v * kPixelsPerVector, lanes,
-                       requantize_sixteen(sums, constants, zero_point, qmin, qmax));
+  store_codes(t, r, v, requantize_sixteen(sums, constants, zero_point, qmin, qmax));
 }
 
 // The tile's products over all of K, into accumulators that start at zero.
@@ -167,12 +171,11 @@ __attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline void 
     const TileJob& t, int r, int v, __m512i low, __m512i high, __m512i zero_point, __m512i qmin,
     __m512i qmax) {
   const __m512i shift = _mm512_set1_epi64(t.shifts[r]);
-  const __m128i codes = _mm_unpacklo_epi64(
-      _mm512_cvtepi64_epi8(divide_by_pot_to_codes(low, shift, zero_point, qmin, qmax)),
-      _mm512_cvtepi64_epi8(divide_by_pot_to_codes(high, shift, zero_point, qmin, qmax)));
-  const int64_t left = t.plane - (t.first_pixel + v * kPixelsPerVector);
-  const auto lanes = static_cast<__mmask16>(left >= 16 ? 0xFFFF : (1u << left) - 1);
-  _mm_mask_storeu_epi8(t.out + r * t.plane + v * kPixelsPerVector, lanes, codes);
+  store_codes(
+      t, r, v,
+      _mm_unpacklo_epi64(
+          _mm512_cvtepi64_epi8(divide_by_pot_to_codes(low, shift, zero_point, qmin, qmax)),
+          _mm512_cvtepi64_epi8(divide_by_pot_to_codes(high, shift, zero_point, qmin, qmax))));
 }
 
 // A tile of per-group weights: the K loop once per group, each group's sums scaled by its

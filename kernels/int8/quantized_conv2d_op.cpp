@@ -75,25 +75,26 @@ QuantizedConv2dOp::QuantizedConv2dOp(const QuantizedConv2d& layer, const GemmS8K
     throw std::logic_error("qconv2d op: only the static scheme fuses a ReLU or a pool");
   }
   if (path == ConvPath::kAuto && direct_conv_unused_reason(layer.weight(), scheme_, gemm).empty()) {
-    direct_ = make_direct(layer, /*pool_2x2=*/false);
-    if (fusion.max_pool_2x2) pooling_direct_ = make_direct(layer, /*pool_2x2=*/true);
+    const StaticRequantizer requantizer(layer.weight(), layer.bias(), *scheme_.fixed);
+    direct_ = make_direct(layer.weight(), requantizer, /*pool_2x2=*/false);
+    if (fusion.max_pool_2x2) {
+      pooling_direct_ = make_direct(layer.weight(), requantizer, /*pool_2x2=*/true);
+    }
   }
 }
 
-std::unique_ptr<DirectConvS8Vnni> QuantizedConv2dOp::make_direct(const QuantizedConv2d& layer,
-                                                                 bool pool_2x2) const {
-  const StaticRequantizer requantizer(layer.weight(), layer.bias(), *scheme_.fixed);
+std::unique_ptr<DirectConvS8Vnni> QuantizedConv2dOp::make_direct(
+    const QuantizedWeight& weight, const StaticRequantizer& requantizer, bool pool_2x2) const {
   const int32_t input_zero_point = scheme_.fixed->input.zero_point;
   const int32_t qmin = output_grid().qmin;  // the fused ReLU's clamp, when there is one
   if (requantizer.groups() > 1) {
     GroupedRequantization constants = requantizer.grouped_constants();
     constants.qmin = qmin;
-    return std::make_unique<DirectConvS8Vnni>(layer.weight(), constants, input_zero_point,
-                                              pool_2x2);
+    return std::make_unique<DirectConvS8Vnni>(weight, constants, input_zero_point, pool_2x2);
   }
   RowRequantization constants = requantizer.row_constants();
   constants.qmin = qmin;
-  return std::make_unique<DirectConvS8Vnni>(layer.weight(), constants, input_zero_point, pool_2x2);
+  return std::make_unique<DirectConvS8Vnni>(weight, constants, input_zero_point, pool_2x2);
 }
 
 ActivationQuant QuantizedConv2dOp::output_grid() const {

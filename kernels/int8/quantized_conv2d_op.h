@@ -71,7 +71,9 @@ class QuantizedConv2dOp {
  private:
   ConvGeometry geometry(const Shape& input) const;
   static int64_t images_per_pass(int64_t pixels);
-  std::unique_ptr<DirectConvS8Vnni> make_direct(const QuantizedConv2d& layer, bool pool_2x2) const;
+  std::unique_ptr<DirectConvS8Vnni> make_direct(const QuantizedWeight& weight,
+                                                const StaticRequantizer& requantizer,
+                                                bool pool_2x2) const;
   // The static convolution with the fused ReLU, without the fused pool.
   void run_convolution(const ConvGeometry& g, const Int8Tensor& input, Int8Tensor& output);
   // The im2row path alone, on the scheme's output grid.

@@ -11,13 +11,14 @@ QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
     : gemm_(weight, gemm) {
   if (scheme.is_static()) {
     requantizer_.emplace(weight, bias, *scheme.fixed);
-    static_input_ = scheme.fixed->input;
+    const int32_t input_zero_point = scheme.fixed->input.zero_point;
+    accumulated_zero_point_ = input_zero_point;
     if (weight.groups_per_row() == 1) {
-      folded_ =
-          gemm_.folded_requantization(requantizer_->row_constants(), static_input_.zero_point);
+      folded_ = gemm_.folded_requantization(requantizer_->row_constants(), input_zero_point);
     } else if (gemm_.symmetric_weights()) {
-      folded_grouped_ = requantizer_->with_input_zero_point_folded(static_input_.zero_point,
-                                                                   gemm_.weight_sums_by_group());
+      requantizer_ = requantizer_->with_input_zero_point_folded(input_zero_point,
+                                                                gemm_.weight_sums_by_group());
+      accumulated_zero_point_ = 0;
     }
     return;
   }
@@ -33,9 +34,7 @@ void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64
     gemm_.multiply_requantize(rows, row_count, *folded_, out);
     return;
   }
-  // With the zero point folded into the per-group constants, the GEMM leaves its term out.
-  gemm_.accumulate(rows, row_count, folded_grouped_ ? 0 : static_input_.zero_point);
-  const StaticRequantizer& requantizer = folded_grouped_ ? *folded_grouped_ : *requantizer_;
+  gemm_.accumulate(rows, row_count, accumulated_zero_point_);
   const int32_t* acc = gemm_.accumulators();
   const int64_t channels = out_channels();
   const bool single_group = gemm_.groups() == 1;
@@ -58,8 +57,8 @@ void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64
   for (int64_t image = 0; image * pixels < row_count; ++image) {
     int8_t* image_out = out + image * channels * pixels;
     for (int64_t p = 0; p < pixels; ++p) {
-      requantizer.requantize_grouped_row(acc + (image * pixels + p) * channels, stride,
-                                         codes_.data());
+      requantizer_->requantize_grouped_row(acc + (image * pixels + p) * channels, stride,
+                                           codes_.data());
       for (int64_t o = 0; o < channels; ++o)
         image_out[o * pixels + p] = codes_[static_cast<size_t>(o)];
     }

@@ -39,22 +39,17 @@ class QuantizedGemmLayer {
                    const ActivationQuant& input_grid, float* out);
 
  private:
-  int64_t output_index(int64_t row, int64_t channel, int64_t pixels) const {
-    return ((row / pixels) * out_channels() + channel) * pixels + row % pixels;
-  }
-
   QuantizedGemm gemm_;
-  std::optional<StaticRequantizer> requantizer_;  // static scheme
+  // Static scheme. With per-group symmetric weights, the input zero point's term is folded
+  // into its constants (with_input_zero_point_folded), and the GEMM leaves it out.
+  std::optional<StaticRequantizer> requantizer_;
   // Static, one group, symmetric weights: the output stage with the zero-point term folded
   // in, which the GEMM variant applies as it stores (Linear layers).
   std::optional<RowRequantization> folded_;
-  // Per-group symmetric weights: requantizer_ with the input zero point folded into its
-  // constants, for accumulators without the zero-point pass.
-  std::optional<StaticRequantizer> folded_grouped_;
-  ActivationQuant static_input_;       // static scheme
-  std::vector<double> weight_scales_;  // [O][G], dynamic scheme
-  std::vector<double> bias_;           // [O], dynamic scheme (zeros if none)
-  std::vector<int8_t> codes_;          // [O], one pixel's codes (static conv)
+  int32_t accumulated_zero_point_ = 0;  // static: the Z_x the GEMM expands (0 when folded)
+  std::vector<double> weight_scales_;   // [O][G], dynamic scheme
+  std::vector<double> bias_;            // [O], dynamic scheme (zeros if none)
+  std::vector<int8_t> codes_;           // [O], one pixel's codes (static conv)
 };
 
 }  // namespace slim

@@ -52,26 +52,21 @@ void StaticRequantizer::build_single_group(const QuantizedWeight& weight,
 
 void StaticRequantizer::build_grouped(const QuantizedWeight& weight, const std::vector<float>& bias,
                                       const StaticScheme& scheme) {
+  channels_ = weight.rows();
+  group_multipliers_.resize(static_cast<size_t>(groups_ * channels_));
   std::vector<double> reals(static_cast<size_t>(groups_));
-  for (int64_t o = 0; o < weight.rows(); ++o) {
+  for (int64_t o = 0; o < channels_; ++o) {
     for (int64_t g = 0; g < groups_; ++g) {
       reals[static_cast<size_t>(g)] =
           output_multiplier(scheme.input.scale, weight.scale(o, g), scheme.output.scale);
     }
     const CommonShiftMultipliers row = common_shift_multipliers(reals);
-    group_multipliers_.insert(group_multipliers_.end(), row.multipliers.begin(),
-                              row.multipliers.end());
+    for (int64_t g = 0; g < groups_; ++g) {
+      group_multiplier(o, g) = row.multipliers[static_cast<size_t>(g)];
+    }
     channel_shifts_.push_back(row.shift);
     const double b = bias.empty() ? 0.0 : static_cast<double>(bias[static_cast<size_t>(o)]);
     scaled_biases_.push_back(scaled_constant(b / scheme.output.scale, row.shift));
-  }
-  channels_ = weight.rows();
-  multipliers_by_group_.resize(group_multipliers_.size());
-  for (int64_t o = 0; o < channels_; ++o) {
-    for (int64_t g = 0; g < groups_; ++g) {
-      multipliers_by_group_[static_cast<size_t>(g * channels_ + o)] =
-          group_multipliers_[static_cast<size_t>(o * groups_ + g)];
-    }
   }
 }
 
@@ -91,10 +86,9 @@ int8_t StaticRequantizer::requantize_grouped(int64_t channel, const int32_t* gro
                                              int64_t group_stride) const {
   // |m_g * acc_g| < 2^31 * L_g * 2^16, so with K <= 2^15 (quantized_gemm.h) the sum and
   // the clamped bias stay inside int64.
-  const int64_t* multipliers = group_multipliers_.data() + channel * groups_;
   int64_t total = scaled_biases_[static_cast<size_t>(channel)];
   for (int64_t g = 0; g < groups_; ++g) {
-    total += multipliers[g] * static_cast<int64_t>(group_accs[g * group_stride]);
+    total += group_multiplier(channel, g) * static_cast<int64_t>(group_accs[g * group_stride]);
   }
   const int64_t scaled =
       rounding_divide_by_pot_int64(total, channel_shifts_[static_cast<size_t>(channel)]);
@@ -121,7 +115,7 @@ StaticRequantizer::requantize_grouped_row_avx512(const int32_t* acc, int64_t gro
       const __m512i accs =
           _mm512_cvtepi32_epi64(_mm256_maskz_loadu_epi32(lanes, acc + g * group_stride + o));
       const __m512i multipliers =
-          _mm512_maskz_loadu_epi64(lanes, multipliers_by_group_.data() + g * channels_ + o);
+          _mm512_maskz_loadu_epi64(lanes, group_multipliers_.data() + g * channels_ + o);
       total = _mm512_add_epi64(total, _mm512_mullo_epi64(multipliers, accs));
     }
     const __m512i shift =
@@ -142,10 +136,13 @@ void StaticRequantizer::requantize_grouped_row(const int32_t* acc, int64_t group
 }
 
 GroupedRequantization StaticRequantizer::grouped_constants() const {
-  return GroupedRequantization{
-      groups_,        group_multipliers_, {channel_shifts_.begin(), channel_shifts_.end()},
-      scaled_biases_, output_.zero_point, output_.qmin,
-      output_.qmax};
+  GroupedRequantization constants{
+      groups_, {}, channel_shifts_, scaled_biases_, output_.zero_point, output_.qmin, output_.qmax};
+  constants.multipliers.reserve(group_multipliers_.size());
+  for (int64_t o = 0; o < channels_; ++o) {
+    for (int64_t g = 0; g < groups_; ++g) constants.multipliers.push_back(group_multiplier(o, g));
+  }
+  return constants;
 }
 
 StaticRequantizer StaticRequantizer::with_input_zero_point_folded(
@@ -157,8 +154,7 @@ StaticRequantizer StaticRequantizer::with_input_zero_point_folded(
   for (int64_t o = 0; o < channels_; ++o) {
     int64_t term = 0;
     for (int64_t g = 0; g < groups_; ++g) {
-      term += group_multipliers_[static_cast<size_t>(o * groups_ + g)] *
-              weight_sums[static_cast<size_t>(g * channels_ + o)];
+      term += group_multiplier(o, g) * weight_sums[static_cast<size_t>(g * channels_ + o)];
     }
     folded.scaled_biases_[static_cast<size_t>(o)] -= int64_t{input_zero_point} * term;
   }

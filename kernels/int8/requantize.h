@@ -101,10 +101,16 @@ class StaticRequantizer {
   RowRequantization row_constants_;  // bias, multiplier, exponent per channel
   // Several groups per row.
   int64_t channels_ = 0;
-  std::vector<int64_t> group_multipliers_;     // [O][G], m_g
-  std::vector<int64_t> multipliers_by_group_;  // [G][O], the same, 8 channels per load
-  std::vector<int> channel_shifts_;            // [O], s
-  std::vector<int64_t> scaled_biases_;         // [O], round(b / S_y * 2^s)
+  // [G][O], m_g: a group's multipliers of consecutive channels are one vector load.
+  std::vector<int64_t> group_multipliers_;
+  std::vector<int32_t> channel_shifts_;  // [O], s
+  std::vector<int64_t> scaled_biases_;   // [O], round(b / S_y * 2^s)
+  int64_t& group_multiplier(int64_t channel, int64_t group) {
+    return group_multipliers_[static_cast<size_t>(group * channels_ + channel)];
+  }
+  int64_t group_multiplier(int64_t channel, int64_t group) const {
+    return group_multipliers_[static_cast<size_t>(group * channels_ + channel)];
+  }
 };
 
 }  // namespace slim
