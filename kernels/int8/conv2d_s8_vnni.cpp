@@ -51,6 +51,7 @@ struct TileJob {
   int64_t first_pixel;  // of the first group
   int8_t* out;          // the first channel's plane at first_pixel
   int32_t zero_point, qmin, qmax;
+  bool narrow;  // one group per row: the 32-bit-lane output stage applies (requantize_row.h)
   // Asymmetric weights only: each pixel's sum of shifted codes (the tile's V vectors of
   // 16), and per channel Z_w and the int32 constant of the expansion (see the constructor).
   const int32_t* pixel_sums;
@@ -71,11 +72,39 @@ __attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline void 
   _mm_mask_storeu_epi8(t.out + r * t.plane + v * kPixelsPerVector, lanes, codes);
 }
 
-// Sixteen accumulators of channel r to codes, stored at vector v of its plane.
+// One channel's output stage, in 64-bit lanes (any constants) or in 32-bit lanes (where
+// narrow_requantization_applies: TileJob::narrow).
+struct WideChannelStage {
+  ChannelRequantization512 constants;
+  __m512i zero_point, qmin, qmax;  // 64-bit lanes
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"), always_inline)) __m128i operator()(
+      __m512i acc) const {
+    return requantize_sixteen(acc, constants, zero_point, qmin, qmax);
+  }
+};
+struct NarrowChannelStage {
+  NarrowRequantization512 constants;
+  __m512i zero_point, qmin, qmax;  // 32-bit lanes
+  __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"), always_inline)) __m128i operator()(
+      __m512i acc) const {
+    return requantize_sixteen_narrow(acc, constants, zero_point, qmin, qmax);
+  }
+};
+
+// Channel r's V vectors of accumulators to codes in its plane, or with Pooled, the maximum
+// of the window's four positions to one vector of codes.
+template <int V, bool Pooled, typename Stage>
 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl"), always_inline)) inline void
-store_vector(const TileJob& t, int r, int v, const ChannelRequantization512& constants,
-             __m512i zero_point, __m512i qmin, __m512i qmax, __m512i sums) {
-  store_codes(t, r, v, requantize_sixteen(sums, constants, zero_point, qmin, qmax));
+store_channel(const TileJob& t, int r, const __m512i (&acc)[V], const Stage& requantize) {
+  if constexpr (Pooled) {
+    static_assert(V == 4, "a pooled tile holds the four positions of a 2x2 window");
+    const __m512i top = _mm512_max_epi32(acc[0], acc[1]);
+    const __m512i bottom = _mm512_max_epi32(acc[2], acc[3]);
+    store_codes(t, r, 0, requantize(_mm512_max_epi32(top, bottom)));
+  } else {
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) store_codes(t, r, v, requantize(acc[v]));
+  }
 }
 
 // The tile's products over all of K, into accumulators that start at zero.
@@ -144,24 +173,31 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni"))) void co
       }
     }
   }
+  // Padding channels of the last block (r >= t.channels) are not stored.
+  if (t.narrow) {
+    const __m512i zero_point = _mm512_set1_epi32(t.zero_point);
+    const __m512i qmin = _mm512_set1_epi32(t.qmin);
+    const __m512i qmax = _mm512_set1_epi32(t.qmax);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      if (r >= t.channels) break;
+      const NarrowChannelStage stage{
+          broadcast_narrow_requantization(t.biases[r], t.multipliers[r], t.exponents[r]),
+          zero_point, qmin, qmax};
+      store_channel<V, Pooled>(t, r, acc[r], stage);
+    }
+    return;
+  }
   const __m512i zero_point = _mm512_set1_epi64(t.zero_point);
   const __m512i qmin = _mm512_set1_epi64(t.qmin);
   const __m512i qmax = _mm512_set1_epi64(t.qmax);
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
-    if (r >= t.channels) break;  // padding channels of the last block
-    const ChannelRequantization512 constants =
-        broadcast_channel_requantization(t.biases[r], t.multipliers[r], t.exponents[r]);
-    if constexpr (Pooled) {
-      static_assert(V == 4, "a pooled tile holds the four positions of a 2x2 window");
-      const __m512i top = _mm512_max_epi32(acc[r][0], acc[r][1]);
-      const __m512i bottom = _mm512_max_epi32(acc[r][2], acc[r][3]);
-      store_vector(t, r, 0, constants, zero_point, qmin, qmax, _mm512_max_epi32(top, bottom));
-    } else {
-#pragma GCC unroll 4
-      for (int v = 0; v < V; ++v)
-        store_vector(t, r, v, constants, zero_point, qmin, qmax, acc[r][v]);
-    }
+    if (r >= t.channels) break;
+    const WideChannelStage stage{
+        broadcast_channel_requantization(t.biases[r], t.multipliers[r], t.exponents[r]), zero_point,
+        qmin, qmax};
+    store_channel<V, Pooled>(t, r, acc[r], stage);
   }
 }
 
@@ -361,6 +397,7 @@ DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
       biases_.push_back(requantization.biases[static_cast<size_t>(o)] -
                         (128 + int64_t{input_zero_point}) * sums[static_cast<size_t>(o)]);
     }
+    narrow_output_stage_ = narrow_requantization_applies(biases_, requantization.exponents, depth_);
     return;
   }
   // Asymmetric: with S(p) = sum_k (x_k + 128) for each pixel (sum_pixels),
@@ -384,6 +421,7 @@ DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
     const int64_t taps = std::min<int64_t>(4, depth_ - 4 * q);
     ones_.push_back(static_cast<int32_t>(0x01010101u >> (8 * (4 - taps))));
   }
+  narrow_output_stage_ = narrow_requantization_applies(biases_, requantization.exponents, depth_);
 }
 
 DirectConvS8Vnni::DirectConvS8Vnni(const QuantizedWeight& weight,
@@ -478,6 +516,7 @@ void DirectConvS8Vnni::convolve_image(const uint8_t* packed, int64_t pixels, int
   job.zero_point = requantization_.zero_point;
   job.qmin = requantization_.qmin;
   job.qmax = requantization_.qmax;
+  job.narrow = narrow_output_stage_;
   job.weight_groups = weight_groups_;
   job.group_quads = group_quads_;
   const bool grouped = weight_groups_ > 1;

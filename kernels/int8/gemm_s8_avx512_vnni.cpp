@@ -117,6 +117,7 @@ struct Block {
   int32_t* c;     // int32 output, or
   int8_t* codes;  // with `requantization`, int8 output
   const RowRequantization* requantization;
+  bool narrow;           // narrow_requantization_applies(*requantization, K): the 32-bit-lane stage
   int64_t first_column;  // of the first panel, in C
   int64_t ldc;
   int64_t columns;  // valid columns from the first panel on, 1..16 * Panels
@@ -143,6 +144,22 @@ store_panel(const Block& block, int p, const __m512i (&acc)[Rows]) {
   }
   const RowRequantization& q = *block.requantization;
   const int64_t column = block.first_column + p * kPanelColumns;
+  if (block.narrow) {
+    NarrowRequantization512 constants = load_narrow_requantization(
+        q.biases.data() + column, q.multipliers.data() + column, q.exponents.data() + column, mask);
+    // The correction joins the bias once per panel: in wrapping int32 arithmetic the sum
+    // comes out exact, because the true one fits.
+    constants.bias = _mm512_sub_epi32(constants.bias, correction);
+    const __m512i zero_point = _mm512_set1_epi32(q.zero_point);
+    const __m512i qmin = _mm512_set1_epi32(q.qmin);
+    const __m512i qmax = _mm512_set1_epi32(q.qmax);
+#pragma GCC unroll 8
+    for (int r = 0; r < Rows; ++r) {
+      const __m128i codes = requantize_sixteen_narrow(acc[r], constants, zero_point, qmin, qmax);
+      _mm_mask_storeu_epi8(block.codes + r * block.ldc + p * kPanelColumns, mask, codes);
+    }
+    return;
+  }
   const auto low_lanes = static_cast<__mmask8>(mask);
   const auto high_lanes = static_cast<__mmask8>(mask >> 8);
   const ChannelRequantization512 low =
@@ -277,6 +294,8 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t
                    const RowRequantization* requantization, int8_t* codes) {
   check_packed_by(b, kName);
   if (requantization != nullptr) check_requantization_fits(b, *requantization);
+  const bool narrow =
+      requantization != nullptr && narrow_requantization_applies(*requantization, b.k);
   const int64_t n = b.n;
   const int64_t depth = quad_depth(b.k);
   const int64_t panel_bytes = depth * kPanelColumns / (b.int4 ? 2 : 1);
@@ -306,6 +325,7 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t
                       c == nullptr ? nullptr : c + offset,
                       codes == nullptr ? nullptr : codes + offset,
                       requantization,
+                      narrow,
                       first_column,
                       n,
                       n - first_column};

@@ -27,6 +27,16 @@ struct RowRequantization {
   int64_t channels() const { return static_cast<int64_t>(multipliers.size()); }
 };
 
+// Whether requantize_avx512.h's 32-bit-lane output stage (requantize_sixteen_narrow) gives
+// these constants' codes for every accumulator that a sum of `depth` products of two
+// differences of 8-bit codes can reach (|acc| <= depth * 255^2, every int8 kernel's
+// accumulator): every exponent in [32, 62] (multipliers M = m / 2^e below 1/2, so the
+// result fits 31 bits) and depth * 255^2 + |bias| < 2^31 (the sum fits int32). Kernels
+// decide once per call or per layer, and fall back to the 64-bit-lane stage otherwise.
+bool narrow_requantization_applies(const std::vector<int64_t>& biases,
+                                   const std::vector<int32_t>& exponents, int64_t depth);
+bool narrow_requantization_applies(const RowRequantization& r, int64_t depth);
+
 // One channel: the reference arithmetic, for callers that requantize element by element.
 int8_t requantize_channel(const RowRequantization& r, int64_t o, int32_t acc);
 

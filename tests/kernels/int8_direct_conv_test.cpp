@@ -153,6 +153,9 @@ struct ConvCase {
   bool per_tensor = false;
   int64_t group_size = 0;   // per-group weights when > 0
   bool asymmetric = false;  // weight zero points
+  // Scales the output grid's step: 1/2000 makes multipliers M = S_x S_w / S_y above 1/2,
+  // which the 32-bit-lane output stage does not take, so the 64-bit one runs.
+  float output_scale_factor = 1.0f;
 };
 
 std::vector<ConvCase> conv_cases() {
@@ -219,13 +222,34 @@ std::vector<ConvCase> conv_cases() {
        0,
        true},
       {"asymmetric per-tensor, 1x1, depth 2", {2, 1, 1, 1, 0, true}, 5, 5, 0, false, true, 0, true},
+      {"M > 1/2 (64-bit output stage), lenet-5 conv1",
+       {1, 20, 5, 1, 0, true},
+       28,
+       28,
+       -3,
+       false,
+       false,
+       0,
+       false,
+       1.0f / 2000},
+      {"M > 1/2 (64-bit output stage), asymmetric, 7 channels, stride 2",
+       {16, 7, 3, 2, 1, false},
+       15,
+       15,
+       40,
+       true,
+       false,
+       0,
+       true,
+       1.0f / 2000},
   };
 }
 
 StaticScheme scheme_for(const ConvCase& c) {
   const int64_t depth = c.options.in_channels * c.options.kernel_size * c.options.kernel_size;
   const ActivationQuant input = grid(0.05f, c.input_zero_point);
-  ActivationQuant output = grid(output_scale_for(depth, input.scale, 0.0125f), -9);
+  ActivationQuant output =
+      grid(output_scale_for(depth, input.scale, 0.0125f) * c.output_scale_factor, -9);
   if (c.fused_relu) output = output.with_relu();
   return StaticScheme{.input = input, .output = output, .fused_relu = c.fused_relu};
 }
@@ -322,6 +346,31 @@ TEST_CASE("the fused 2x2 max pool equals conv, ReLU and pool run apart", "[int8]
       }
     }
   }
+}
+
+// Both output stages run in the cases above: the 32-bit-lane one for the usual multipliers,
+// the 64-bit one where a multiplier reaches 1/2 or K is too deep for 32-bit sums.
+TEST_CASE("direct VNNI convolution picks its output stage by the constants", "[int8]") {
+  Rng rng(87);
+  for (const ConvCase& c : conv_cases()) {
+    if (c.group_size > 0) continue;  // per-group layers have their own output stage
+    INFO(c.name);
+    const QuantizedConv2d layer = case_layer(c, rng);
+    const StaticRequantizer requantizer(layer.weight(), layer.bias(), *layer.scheme().fixed);
+    const DirectConvS8Vnni direct(layer.weight(), requantizer.row_constants(), c.input_zero_point);
+    CHECK(direct.narrow_output_stage() == (c.output_scale_factor == 1.0f));
+  }
+  const auto weight = random_weight({.rows = 2, .cols = 9}, rng);
+  RowRequantization constants{
+      .biases = {0, 0}, .multipliers = {1 << 30, 1 << 30}, .exponents = {40, 32}};
+  CHECK(DirectConvS8Vnni(*weight, constants, 0).narrow_output_stage());
+  constants.exponents = {40, 31};
+  CHECK_FALSE(DirectConvS8Vnni(*weight, constants, 0).narrow_output_stage());
+  // A bias that, with the K = 9 accumulators and the input zero point's fold (at most
+  // 128 * 9 * 128 either way), leaves int32.
+  constants.exponents = {40, 40};
+  constants.biases = {0, int64_t{1} << 31};
+  CHECK_FALSE(DirectConvS8Vnni(*weight, constants, 0).narrow_output_stage());
 }
 
 TEST_CASE("the fused pool refuses constants it could not pool before requantizing", "[int8]") {

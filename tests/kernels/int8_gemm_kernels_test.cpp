@@ -49,15 +49,19 @@ int64_t mismatches(const GemmS8Kernel& kernel, const Dims& d, const std::vector<
   return count;
 }
 
-// Per-column output constants for an accumulator of about `typical` magnitude: half the
-// columns scaled so that codes spread over the int8 range (exponent near
+// kMixed: per-column output constants for an accumulator of about `typical` magnitude:
+// half the columns scaled so that codes spread over the int8 range (exponent near
 // 31 + log2(typical / 64)), the others anything from 0 to 62; biases small or up to the
-// int32 extremes (|acc + bias| < 2^32 holds for |acc| < 2^31).
-RowRequantization random_output_stage(int64_t n, double typical, Rng& rng) {
+// int32 extremes (|acc + bias| < 2^32 holds for |acc| < 2^31). Such constants take the
+// 64-bit-lane output stage. kNarrow: every column spreads, as a trained layer's do, so
+// that the 32-bit-lane stage applies (narrow_requantization_applies).
+enum class OutputStage { kMixed, kNarrow };
+
+RowRequantization random_output_stage(int64_t n, double typical, Rng& rng, OutputStage stage) {
   const int spread = 31 + static_cast<int>(std::lround(std::log2(std::max(typical, 1.0) / 64)));
   RowRequantization r;
   for (int64_t j = 0; j < n; ++j) {
-    const bool spreads = rng.below(2) == 0;
+    const bool spreads = stage == OutputStage::kNarrow || rng.below(2) == 0;
     r.biases.push_back(spreads ? static_cast<int64_t>(rng.below(2001)) - 1000
                                : static_cast<int64_t>(static_cast<int32_t>(rng.next_u64())));
     r.multipliers.push_back(static_cast<int32_t>((1u << 30) + rng.below(1u << 30)));
@@ -77,11 +81,13 @@ struct RequantizedCheck {
 
 RequantizedCheck check_requantized(const GemmS8Kernel& kernel, const PackedS8Weights& packed,
                                    const Dims& d, const std::vector<int8_t>& a,
-                                   const std::vector<int8_t>& b, Rng& rng) {
+                                   const std::vector<int8_t>& b, Rng& rng,
+                                   OutputStage stage = OutputStage::kMixed) {
   std::vector<int32_t> acc(static_cast<size_t>(d.m * d.n));
   gemm_s8s8s32_reference(d.m, d.n, d.k, a.data(), b.data(), acc.data());
   const RowRequantization r =
-      random_output_stage(d.n, 74.0 * std::sqrt(static_cast<double>(d.k)) * 74.0, rng);
+      random_output_stage(d.n, 74.0 * std::sqrt(static_cast<double>(d.k)) * 74.0, rng, stage);
+  if (stage == OutputStage::kNarrow) REQUIRE(narrow_requantization_applies(r, d.k));
   // A guard of 64 bytes after C: a masked store must not write past it.
   constexpr int8_t kGuard = 99;
   std::vector<int8_t> got(acc.size() + 64, kGuard);
@@ -118,12 +124,15 @@ void check_kernel(const GemmS8Kernel& kernel) {
     const std::vector<int8_t> b = random_codes(d.n * d.k, rng);
     INFO(name << ": M=" << d.m << " N=" << d.n << " K=" << d.k);
     CHECK(mismatches(kernel, d, a, b) == 0);
-    const RequantizedCheck check =
-        check_requantized(kernel, kernel.pack(d.n, d.k, b.data()), d, a, b, rng);
-    CHECK(check.mismatches == 0);
-    CHECK(check.guard_intact);
-    requantized += d.m * d.n;
-    interior += check.interior;
+    const PackedS8Weights packed = kernel.pack(d.n, d.k, b.data());
+    for (const OutputStage stage : {OutputStage::kMixed, OutputStage::kNarrow}) {
+      INFO((stage == OutputStage::kNarrow ? "narrow" : "mixed") << " output constants");
+      const RequantizedCheck check = check_requantized(kernel, packed, d, a, b, rng, stage);
+      CHECK(check.mismatches == 0);
+      CHECK(check.guard_intact);
+      requantized += d.m * d.n;
+      interior += check.interior;
+    }
   }
   // The constants must leave most codes to the arithmetic, not to the clamp.
   CHECK(interior > requantized / 4);
@@ -136,10 +145,12 @@ void check_kernel(const GemmS8Kernel& kernel) {
       const std::vector<int8_t> b(static_cast<size_t>(extreme.n * extreme.k), b_code);
       INFO(name << ": every code " << int{a_code} << " times " << int{b_code});
       CHECK(mismatches(kernel, extreme, a, b) == 0);
-      const RequantizedCheck check = check_requantized(
-          kernel, kernel.pack(extreme.n, extreme.k, b.data()), extreme, a, b, rng);
-      CHECK(check.mismatches == 0);
-      CHECK(check.guard_intact);
+      const PackedS8Weights packed = kernel.pack(extreme.n, extreme.k, b.data());
+      for (const OutputStage stage : {OutputStage::kMixed, OutputStage::kNarrow}) {
+        const RequantizedCheck check = check_requantized(kernel, packed, extreme, a, b, rng, stage);
+        CHECK(check.mismatches == 0);
+        CHECK(check.guard_intact);
+      }
     }
   }
 }
