@@ -437,7 +437,8 @@ GemmS8Kernel amx_gemm_s8_kernel() {
           pack_tiles,
           pack_tiles_int4,
           multiply_tiles<AmxTiles>,
-          multiply_tiles_requantized<AmxTiles>};
+          multiply_tiles_requantized<AmxTiles>,
+          nullptr};
 }
 
 void load_amx_tile_config() {
@@ -455,7 +456,8 @@ GemmS8Kernel amx_emulated_gemm_s8_kernel() {
           pack_tiles,
           pack_tiles_int4,
           multiply_tiles<EmulatedTiles>,
-          multiply_tiles_requantized<EmulatedTiles>};
+          multiply_tiles_requantized<EmulatedTiles>,
+          nullptr};
 }
 
 }  // namespace slim

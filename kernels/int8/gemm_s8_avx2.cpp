@@ -241,7 +241,8 @@ GemmS8Kernel avx2_gemm_s8_kernel() {
           pack_nibble_pairs,
           multiply_pairs,
           [](int64_t m, const int8_t* a, const PackedS8Weights& b, const RowRequantization& r,
-             int8_t* c) { multiply_then_requantize(multiply_pairs, m, a, b, r, c); }};
+             int8_t* c) { multiply_then_requantize(multiply_pairs, m, a, b, r, c); },
+          nullptr};
 }
 
 }  // namespace slim

@@ -18,7 +18,8 @@
 //
 // multiply_requantize runs the same micro-kernel and requantizes its accumulators in
 // registers (requantize_avx512.h), storing 16 int8 codes per row and panel: a quarter of
-// the int32 store's bytes.
+// the int32 store's bytes. multiply_grouped_requantize does the same for per-group
+// weights, scaling each group's sums as its K loop finishes them (below).
 
 // GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_epi32(), a
 // deliberate self-initialisation that -Wuninitialized reports inside every caller
@@ -345,6 +346,162 @@ void multiply_quads_requantized(int64_t m, const int8_t* a, const PackedS8Weight
   multiply_into(m, a, b, nullptr, &r, c);
 }
 
+// The per-group output stage (multiply_grouped_requantize). The K loop runs once per
+// group; then the group's int32 sums, less 128 times its weight sums (A's unsigned
+// shift), are multiplied by the group's per-column multipliers with vpmuldq and added
+// into int64 totals, the even columns' and the odd columns' apart (vpmuldq reads the low
+// dword of each 64-bit lane; |sum| <= 2^14 L_g < 2^29 and m < 2^31, so a product needs 64
+// bits, and the totals stay below 2^60 for K <= 2^15: quantized_gemm.h). The
+// totals start at the biases and are rounded once (divide_by_pot_to_codes), and the two
+// halves' codes are interleaved back into column order. Blocks have at most 4 rows: 4 x 2
+// accumulators and twice as many totals take 24 of the 32 registers.
+constexpr int kGroupedMaxRows = 4;
+
+template <int Rows, int Panels, bool Nibbles>
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512vnni"))) void
+multiply_grouped_block(const Block& block, const GroupedColumnRequantization& q) {
+  constexpr int splits = kSplits<Rows, Panels>;
+  const int64_t n = q.columns();
+  const int64_t quads = block.depth / 4;
+  const int64_t group_quads = q.group_size / 4;
+  const __m512i even_columns = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m512i odd_columns = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+  __mmask16 masks[Panels];
+  __m512i even[Rows][Panels], odd[Rows][Panels];
+  for (int p = 0; p < Panels; ++p) {
+    masks[p] = first_lanes(block.columns - p * kPanelColumns);
+    const int64_t column = block.first_column + p * kPanelColumns;
+    const __m512i low =
+        _mm512_maskz_loadu_epi64(static_cast<__mmask8>(masks[p]), q.biases.data() + column);
+    const __m512i high = _mm512_maskz_loadu_epi64(static_cast<__mmask8>(masks[p] >> 8),
+                                                  q.biases.data() + column + 8);
+    const __m512i even_biases = _mm512_permutex2var_epi64(low, even_columns, high);
+    const __m512i odd_biases = _mm512_permutex2var_epi64(low, odd_columns, high);
+    for (int r = 0; r < Rows; ++r) even[r][p] = even_biases, odd[r][p] = odd_biases;
+  }
+  for (int64_t first = 0, g = 0; first < quads; first += group_quads, ++g) {
+    const int64_t last = std::min(quads, first + group_quads);
+    __m512i acc[splits][Rows][Panels];
+#pragma GCC unroll 8
+    for (int s = 0; s < splits; ++s) {
+      for (int r = 0; r < Rows; ++r) {
+        for (int p = 0; p < Panels; ++p) acc[s][r][p] = _mm512_setzero_si512();
+      }
+    }
+    int64_t quad = first;
+    if constexpr (splits > 1) {
+      for (; quad + splits <= last; quad += splits) {
+#pragma GCC unroll 8
+        for (int s = 0; s < splits; ++s)
+          accumulate_quad<Rows, Panels, Nibbles>(block, quad + s, acc[s]);
+      }
+    }
+    for (; quad < last; ++quad) accumulate_quad<Rows, Panels, Nibbles>(block, quad, acc[0]);
+    for (int p = 0; p < Panels; ++p) {
+      const int64_t at = g * n + block.first_column + p * kPanelColumns;
+      const __m512i multipliers = _mm512_maskz_loadu_epi32(masks[p], q.multipliers.data() + at);
+      const __m512i odd_multipliers = _mm512_srli_epi64(multipliers, 32);
+      const __m512i shift_correction =
+          _mm512_slli_epi32(_mm512_maskz_loadu_epi32(masks[p], q.weight_sums.data() + at), 7);
+#pragma GCC unroll 8
+      for (int r = 0; r < Rows; ++r) {
+        __m512i sums = acc[0][r][p];
+        for (int s = 1; s < splits; ++s) sums = _mm512_add_epi32(sums, acc[s][r][p]);
+        sums = _mm512_sub_epi32(sums, shift_correction);
+        even[r][p] = _mm512_add_epi64(even[r][p], _mm512_mul_epi32(sums, multipliers));
+        odd[r][p] = _mm512_add_epi64(
+            odd[r][p], _mm512_mul_epi32(_mm512_srli_epi64(sums, 32), odd_multipliers));
+      }
+    }
+  }
+  const __m512i zero_point = _mm512_set1_epi64(q.zero_point);
+  const __m512i qmin = _mm512_set1_epi64(q.qmin);
+  const __m512i qmax = _mm512_set1_epi64(q.qmax);
+  for (int p = 0; p < Panels; ++p) {
+    const __m512i shifts = _mm512_maskz_loadu_epi32(
+        masks[p], q.shifts.data() + block.first_column + p * kPanelColumns);
+    const __m512i even_shifts = _mm512_and_si512(shifts, _mm512_set1_epi64(0xFFFFFFFF));
+    const __m512i odd_shifts = _mm512_srli_epi64(shifts, 32);
+#pragma GCC unroll 8
+    for (int r = 0; r < Rows; ++r) {
+      const __m128i even_codes = _mm512_cvtepi64_epi8(
+          divide_by_pot_to_codes(even[r][p], even_shifts, zero_point, qmin, qmax));
+      const __m128i odd_codes = _mm512_cvtepi64_epi8(
+          divide_by_pot_to_codes(odd[r][p], odd_shifts, zero_point, qmin, qmax));
+      _mm_mask_storeu_epi8(block.codes + r * block.ldc + p * kPanelColumns, masks[p],
+                           _mm_unpacklo_epi8(even_codes, odd_codes));
+    }
+  }
+}
+
+template <int Panels, bool Nibbles>
+void multiply_grouped_rows(int rows, const Block& block, const GroupedColumnRequantization& q) {
+  switch (rows) {
+    case 1:
+      return multiply_grouped_block<1, Panels, Nibbles>(block, q);
+    case 2:
+      return multiply_grouped_block<2, Panels, Nibbles>(block, q);
+    case 3:
+      return multiply_grouped_block<3, Panels, Nibbles>(block, q);
+    default:
+      return multiply_grouped_block<4, Panels, Nibbles>(block, q);
+  }
+}
+
+void multiply_grouped_any(int rows, const Block& block, const GroupedColumnRequantization& q,
+                          bool nibbles) {
+  const bool two_panels = block.columns > kPanelColumns;
+  if (nibbles) {
+    return two_panels ? multiply_grouped_rows<2, true>(rows, block, q)
+                      : multiply_grouped_rows<1, true>(rows, block, q);
+  }
+  return two_panels ? multiply_grouped_rows<2, false>(rows, block, q)
+                    : multiply_grouped_rows<1, false>(rows, block, q);
+}
+
+void multiply_quads_grouped_requantized(int64_t m, const int8_t* a, const PackedS8Weights& b,
+                                        const GroupedColumnRequantization& r, int8_t* c) {
+  check_packed_by(b, kName);
+  check_grouped_requantization(r, b.n, b.k);
+  const int64_t n = b.n;
+  const int64_t depth = quad_depth(b.k);
+  const int64_t panel_bytes = depth * kPanelColumns / (b.int4 ? 2 : 1);
+  thread_local std::vector<uint8_t, AlignedAllocator<uint8_t, 64>> shifted;
+  shifted.resize(static_cast<size_t>(m * depth));
+  shift_rows(m, b.k, a, shifted.data());
+  const uint8_t* rows = shifted.data();
+  const int64_t row_blocks = (m + kGroupedMaxRows - 1) / kGroupedMaxRows;
+  const int64_t panel_pairs = (panel_count(n) + 1) / 2;
+  const bool unpack_once = b.int4 && row_blocks > 1;
+  auto run_block = [&](int64_t index) {
+    const int64_t pair = index / row_blocks;
+    const int64_t row0 = (index % row_blocks) * kGroupedMaxRows;
+    const int64_t first_column = pair * 2 * kPanelColumns;
+    const int8_t* panels = b.data.data() + pair * 2 * panel_bytes;
+    if (unpack_once) {
+      const int64_t vectors = std::min<int64_t>(2, panel_count(n) - 2 * pair) * (depth / 4);
+      panels = unpacked.codes(pair, panels, vectors);
+    }
+    const Block block{rows + row0 * depth,
+                      panels,
+                      unpack_once ? depth * kPanelColumns : panel_bytes,
+                      nullptr,
+                      depth,
+                      nullptr,
+                      c + row0 * n + first_column,
+                      nullptr,
+                      false,
+                      first_column,
+                      n,
+                      n - first_column};
+    const int block_rows = static_cast<int>(std::min<int64_t>(kGroupedMaxRows, m - row0));
+    multiply_grouped_any(block_rows, block, r, b.int4 && !unpack_once);
+  };
+  for_each_block(
+      row_blocks * panel_pairs, m * n * b.k >= kParallelMacs, run_block, [] { unpacked.reset(); },
+      [] {});
+}
+
 }  // namespace
 
 GemmS8Kernel avx512_vnni_gemm_s8_kernel() {
@@ -355,7 +512,8 @@ GemmS8Kernel avx512_vnni_gemm_s8_kernel() {
           pack_quads,
           pack_nibble_quads,
           multiply_quads,
-          multiply_quads_requantized};
+          multiply_quads_requantized,
+          multiply_quads_grouped_requantized};
 }
 
 }  // namespace slim

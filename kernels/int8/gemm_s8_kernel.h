@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/aligned_allocator.h"
+#include "kernels/int8/grouped_column_requantization.h"
 #include "kernels/int8/requantize_row.h"
 
 namespace slim {
@@ -67,6 +68,12 @@ struct GemmS8Kernel {
   // output, and on short reductions (K <= 32) writing it is most of the product's time.
   void (*multiply_requantize)(int64_t m, const int8_t* a, const PackedS8Weights& b,
                               const RowRequantization& r, int8_t* c);
+  // Per-group weights: the same product with the per-group output stage of `r`
+  // (grouped_column_requantization.h), codes equal to multiply_grouped_requantize_reference
+  // bit for bit, B packed over all of K by pack() or pack_int4(). nullptr where the variant
+  // has no such path: a layer then runs one product per group and requantizes apart.
+  void (*multiply_grouped_requantize)(int64_t m, const int8_t* a, const PackedS8Weights& b,
+                                      const GroupedColumnRequantization& r, int8_t* c);
 
   bool available() const { return unavailable_reason().empty(); }
 };

@@ -36,7 +36,8 @@ GemmS8Kernel scalar_gemm_s8_kernel() {
           nullptr,
           multiply_reference,
           [](int64_t m, const int8_t* a, const PackedS8Weights& b, const RowRequantization& r,
-             int8_t* c) { multiply_then_requantize(multiply_reference, m, a, b, r, c); }};
+             int8_t* c) { multiply_then_requantize(multiply_reference, m, a, b, r, c); },
+          nullptr};
 }
 
 }  // namespace slim

@@ -7,18 +7,40 @@
 
 namespace slim {
 
-QuantizedGemm::QuantizedGemm(const QuantizedWeight& weight, const GemmS8Kernel& gemm)
+bool QuantizedGemm::can_fuse_groups(const QuantizedWeight& weight, const GemmS8Kernel& gemm) {
+  return gemm.multiply_grouped_requantize != nullptr && weight.groups_per_row() > 1 &&
+         weight.group_size() % 4 == 0 && weight.symmetric();
+}
+
+QuantizedGemm::QuantizedGemm(const QuantizedWeight& weight, const GemmS8Kernel& gemm,
+                             bool fuse_groups)
     : gemm_(&gemm), out_channels_(weight.rows()), depth_(weight.cols()) {
   if (depth_ > kMaxQuantizedDepth) {
     throw std::invalid_argument(
         fmt::format("int8 GEMM: {} inputs per output exceed the int32 accumulator's limit of {}",
                     depth_, kMaxQuantizedDepth));
   }
-  for (int64_t g = 0; g < weight.groups_per_row(); ++g) blocks_.push_back(make_block(weight, g));
+  if (fuse_groups && !can_fuse_groups(weight, gemm)) {
+    throw std::logic_error(
+        fmt::format("int8 GEMM: '{}' cannot fuse these weights' groups", gemm.name));
+  }
+  for (int64_t g = 0; g < weight.groups_per_row(); ++g) {
+    blocks_.push_back(make_block(weight, g, /*pack=*/!fuse_groups));
+  }
+  if (fuse_groups) fused_weights_ = pack_weights(weight, depth_, weight.codes().data());
 }
 
-QuantizedGemm::GroupBlock QuantizedGemm::make_block(const QuantizedWeight& weight,
-                                                    int64_t group) const {
+// A 4-bit grid ([-8, 7] after the unsigned shift) keeps its weights as nibbles when the
+// variant can unpack them in registers: half the bytes of int8 to stream per product.
+PackedS8Weights QuantizedGemm::pack_weights(const QuantizedWeight& weight, int64_t length,
+                                            const int8_t* columns) const {
+  const bool nibbles = gemm_->pack_int4 != nullptr && weight.qmin() >= -8 && weight.qmax() <= 7;
+  return nibbles ? gemm_->pack_int4(weight.rows(), length, columns)
+                 : gemm_->pack(weight.rows(), length, columns);
+}
+
+QuantizedGemm::GroupBlock QuantizedGemm::make_block(const QuantizedWeight& weight, int64_t group,
+                                                    bool pack) const {
   GroupBlock block;
   block.first_column = group * weight.group_size();
   block.length = std::min(weight.group_size(), weight.cols() - block.first_column);
@@ -33,15 +55,14 @@ QuantizedGemm::GroupBlock QuantizedGemm::make_block(const QuantizedWeight& weigh
     block.weight_zero_points.push_back(weight.zero_point(o, group));
     block.any_weight_zero_point |= weight.zero_point(o, group) != 0;
   }
-  // A 4-bit grid ([-8, 7] after the unsigned shift) keeps its weights as nibbles when the
-  // variant can unpack them in registers: half the bytes of int8 to stream per product.
-  const bool nibbles = gemm_->pack_int4 != nullptr && weight.qmin() >= -8 && weight.qmax() <= 7;
-  block.weights = nibbles ? gemm_->pack_int4(weight.rows(), block.length, columns.data())
-                          : gemm_->pack(weight.rows(), block.length, columns.data());
+  if (pack) block.weights = pack_weights(weight, block.length, columns.data());
   return block;
 }
 
 void QuantizedGemm::accumulate(const int8_t* rows, int64_t row_count, int32_t input_zero_point) {
+  if (fused_weights_) {
+    throw std::logic_error("int8 GEMM: weights packed for the fused per-group product");
+  }
   row_count_ = row_count;
   accumulators_.resize(static_cast<size_t>(groups() * group_stride()));
   row_sums_.resize(static_cast<size_t>(row_count));
@@ -83,6 +104,13 @@ std::optional<RowRequantization> QuantizedGemm::folded_requantization(
 void QuantizedGemm::multiply_requantize(const int8_t* rows, int64_t row_count,
                                         const RowRequantization& folded, int8_t* out) const {
   gemm_->multiply_requantize(row_count, rows, blocks_[0].weights, folded, out);
+}
+
+void QuantizedGemm::multiply_grouped_requantize(const int8_t* rows, int64_t row_count,
+                                                const GroupedColumnRequantization& stage,
+                                                int8_t* out) const {
+  if (!fused_weights_) throw std::logic_error("int8 GEMM: weights packed per group");
+  gemm_->multiply_grouped_requantize(row_count, rows, *fused_weights_, stage, out);
 }
 
 // With one group the rows are already dense [R, K]; otherwise the group's columns are

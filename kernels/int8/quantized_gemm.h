@@ -28,9 +28,16 @@ inline constexpr int64_t kMaxQuantizedDepth = int64_t{1} << 15;
 
 class QuantizedGemm {
  public:
+  // Whether `gemm` can run this per-group weight's product with the output stage fused
+  // (GemmS8Kernel::multiply_grouped_requantize): several groups of whole quads of codes,
+  // symmetric (the zero-point terms then fold into the constants).
+  static bool can_fuse_groups(const QuantizedWeight& weight, const GemmS8Kernel& gemm);
+
   // Throws std::invalid_argument when weight.cols() > kMaxQuantizedDepth.
   // `gemm` must outlive this object (the variants live in gemm_s8_kernels()).
-  QuantizedGemm(const QuantizedWeight& weight, const GemmS8Kernel& gemm);
+  // fuse_groups (where can_fuse_groups): the weights are packed once over all of K for
+  // multiply_grouped_requantize, instead of once per group for accumulate().
+  QuantizedGemm(const QuantizedWeight& weight, const GemmS8Kernel& gemm, bool fuse_groups = false);
 
   int64_t out_channels() const { return out_channels_; }
   int64_t depth() const { return depth_; }
@@ -57,18 +64,25 @@ class QuantizedGemm {
   // stage `folded` (from folded_requantization) applied to each accumulator.
   void multiply_requantize(const int8_t* rows, int64_t row_count, const RowRequantization& folded,
                            int8_t* out) const;
+  // Constructed with fuse_groups: rows [row_count, depth()] codes -> out [row_count,
+  // out_channels()] codes through the per-group output stage `stage` (the input zero point
+  // folded into its biases).
+  void multiply_grouped_requantize(const int8_t* rows, int64_t row_count,
+                                   const GroupedColumnRequantization& stage, int8_t* out) const;
 
  private:
   struct GroupBlock {
     int64_t first_column;
     int64_t length;                           // L_g
-    PackedS8Weights weights;                  // [O, L_g] codes, packed for gemm_
+    PackedS8Weights weights;                  // [O, L_g] codes, packed for gemm_ (not fused)
     std::vector<int32_t> sums;                // [O], sum of the group's weight codes
     std::vector<int32_t> weight_zero_points;  // [O], Z_w[o, g]
     bool any_weight_zero_point = false;
   };
 
-  GroupBlock make_block(const QuantizedWeight& weight, int64_t group) const;
+  GroupBlock make_block(const QuantizedWeight& weight, int64_t group, bool pack) const;
+  PackedS8Weights pack_weights(const QuantizedWeight& weight, int64_t length,
+                               const int8_t* columns) const;
   const int8_t* group_rows(const int8_t* rows, const GroupBlock& block);
   void sum_rows(const int8_t* rows, int64_t length);
   void expand_zero_points(const GroupBlock& block, int32_t input_zero_point, const int8_t* rows,
@@ -78,6 +92,7 @@ class QuantizedGemm {
   int64_t out_channels_;
   int64_t depth_;
   std::vector<GroupBlock> blocks_;
+  std::optional<PackedS8Weights> fused_weights_;  // [O, K], with fuse_groups
   // Per-run scratch, grown on first use and then reused.
   int64_t row_count_ = 0;
   std::vector<int8_t> packed_rows_;     // [R, L_g] when there are several groups

@@ -5,10 +5,45 @@
 
 namespace slim {
 
+namespace {
+
+// The folded requantizer's per-group constants in the GEMM's layout: multipliers [G][O]
+// (31-bit, so int32), and each group's weight sums for the variant's unsigned shift.
+GroupedColumnRequantization grouped_output_stage(const StaticRequantizer& folded,
+                                                 int64_t group_size,
+                                                 const std::vector<int32_t>& weight_sums) {
+  const GroupedRequantization constants = folded.grouped_constants();
+  const int64_t groups = constants.groups;
+  const auto channels = static_cast<int64_t>(constants.shifts.size());
+  GroupedColumnRequantization stage;
+  stage.group_size = group_size;
+  stage.multipliers.resize(static_cast<size_t>(groups * channels));
+  for (int64_t o = 0; o < channels; ++o) {
+    for (int64_t g = 0; g < groups; ++g) {
+      stage.multipliers[static_cast<size_t>(g * channels + o)] =
+          static_cast<int32_t>(constants.multipliers[static_cast<size_t>(o * groups + g)]);
+    }
+  }
+  stage.weight_sums = weight_sums;
+  stage.shifts = constants.shifts;
+  stage.biases = constants.scaled_biases;
+  stage.zero_point = constants.zero_point;
+  stage.qmin = constants.qmin;
+  stage.qmax = constants.qmax;
+  return stage;
+}
+
+bool takes_fused_groups(const QuantizedWeight& weight, const QuantScheme& scheme,
+                        const GemmS8Kernel& gemm, bool linear) {
+  return linear && scheme.is_static() && QuantizedGemm::can_fuse_groups(weight, gemm);
+}
+
+}  // namespace
+
 QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
                                        const std::vector<float>& bias, const QuantScheme& scheme,
-                                       const GemmS8Kernel& gemm)
-    : gemm_(weight, gemm) {
+                                       const GemmS8Kernel& gemm, bool linear)
+    : gemm_(weight, gemm, takes_fused_groups(weight, scheme, gemm, linear)) {
   if (scheme.is_static()) {
     requantizer_.emplace(weight, bias, *scheme.fixed);
     const int32_t input_zero_point = scheme.fixed->input.zero_point;
@@ -19,6 +54,10 @@ QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
       requantizer_ = requantizer_->with_input_zero_point_folded(input_zero_point,
                                                                 gemm_.weight_sums_by_group());
       accumulated_zero_point_ = 0;
+      if (takes_fused_groups(weight, scheme, gemm, linear)) {
+        grouped_ =
+            grouped_output_stage(*requantizer_, weight.group_size(), gemm_.weight_sums_by_group());
+      }
     }
     return;
   }
@@ -32,6 +71,11 @@ void QuantizedGemmLayer::run_static(const int8_t* rows, int64_t row_count, int64
   if (!requantizer_) throw std::logic_error("int8 GEMM layer: run_static on a dynamic layer");
   if (folded_ && pixels == 1) {  // Linear: rows and output are both [N, O]
     gemm_.multiply_requantize(rows, row_count, *folded_, out);
+    return;
+  }
+  if (grouped_) {
+    if (pixels != 1) throw std::logic_error("int8 GEMM layer: a Linear layer run with pixels");
+    gemm_.multiply_grouped_requantize(rows, row_count, *grouped_, out);
     return;
   }
   gemm_.accumulate(rows, row_count, accumulated_zero_point_);

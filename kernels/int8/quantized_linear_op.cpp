@@ -14,7 +14,7 @@ QuantizedLinearOp::QuantizedLinearOp(const QuantizedLinear& layer, const GemmS8K
     : scheme_(layer.scheme()),
       in_features_(layer.in_features()),
       out_features_(layer.out_features()),
-      gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm) {}
+      gemm_(layer.weight(), layer.bias(), layer.scheme(), gemm, /*linear=*/true) {}
 
 void QuantizedLinearOp::check_input_shape(const Shape& shape) const {
   if (shape.size() != 2 || shape[1] != in_features_) {

@@ -19,6 +19,7 @@
 #include "kernels/int8/cpu_features.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 #include "kernels/int8/quantized_conv2d_op.h"
+#include "kernels/int8/quantized_gemm_layer.h"
 #include "kernels/int8/quantized_linear_op.h"
 #include "kernels/int8/requantize.h"
 #include "tests/cuda/skip.h"
@@ -78,6 +79,47 @@ TEST_CASE("static qlinear matches its simulation within one output code", "[int8
     CHECK(y.shape == Shape{16, c.weight.rows});
     CHECK(y.quant == scheme.output);
     check_agreement(agreement(y, simulate(layer, reals_of(x))), c.name.c_str());
+  }
+}
+
+// Static per-group Linear layers on a variant with the fused per-group product: the same
+// codes as one product per group and the separate output stage, for W8 and W4 (nibbles)
+// weights, groups of 4 to 32 with a short last one, a fused ReLU, and batches that leave
+// partial row blocks.
+TEST_CASE("static per-group qlinear: the fused product equals one product per group",
+          "[int8][int8_dispatch]") {
+  const GemmS8Kernel& vnni = find_gemm_s8_kernel("avx512_vnni");
+  if (const std::string why = vnni.unavailable_reason(); !why.empty()) {
+    test::skip_test("the fused per-group product (avx512_vnni)", why);
+  }
+  Rng rng(43);
+  const std::vector<StaticCase> cases = {
+      {"W8, groups of 16", {.rows = 12, .cols = 48, .group_size = 16}},
+      {"W8, groups of 4, short last group, fused ReLU",
+       {.rows = 37, .cols = 50, .group_size = 4},
+       true},
+      {"W4, groups of 32 (lenet-5 fc1's grouping)",
+       {.rows = 50, .cols = 800, .group_size = 32, .bits = 4}},
+      {"W4, groups of 8, fused ReLU", {.rows = 10, .cols = 84, .group_size = 8, .bits = 4}, true},
+  };
+  for (const StaticCase& c : cases) {
+    const StaticScheme scheme = static_scheme(c.weight.cols, c.fused_relu);
+    const QuantScheme quant{.fixed = scheme};
+    const auto weight = random_weight(c.weight, rng);
+    const std::vector<float> bias = random_bias(c.weight.rows, 30.0f * scheme.output.scale, rng);
+    QuantizedGemmLayer fused(*weight, bias, quant, vnni, /*linear=*/true);
+    QuantizedGemmLayer apart(*weight, bias, quant, vnni, /*linear=*/false);
+    REQUIRE(fused.fuses_groups());
+    REQUIRE_FALSE(apart.fuses_groups());
+    for (const int64_t batch : {int64_t{1}, int64_t{5}, int64_t{16}}) {
+      INFO(c.name << ", batch " << batch);
+      const Int8Tensor x = random_codes({batch, c.weight.cols}, scheme.input, rng);
+      std::vector<int8_t> want(static_cast<size_t>(batch * c.weight.rows));
+      std::vector<int8_t> got(want.size());
+      apart.run_static(x.data(), batch, 1, want.data());
+      fused.run_static(x.data(), batch, 1, got.data());
+      CHECK(got == want);
+    }
   }
 }
 

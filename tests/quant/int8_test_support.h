@@ -55,6 +55,7 @@ struct WeightSpec {
   int64_t group_size = 0;   // 0: per channel (or per tensor); otherwise per group of this size
   bool asymmetric = false;  // random non-zero zero points
   bool per_tensor = false;  // one scale and zero point for the whole weight
+  int bits = 8;             // codes over the whole signed range of this many bits
 };
 
 // Random codes over the full int8 range, scales in [0.005, 0.02), and zero points in
@@ -64,7 +65,11 @@ inline std::shared_ptr<const QuantizedWeight> random_weight(const WeightSpec& sp
   const int64_t group_size = grouped ? spec.group_size : spec.cols;
   const int64_t groups = (spec.cols + group_size - 1) / group_size;
   std::vector<int8_t> codes(static_cast<size_t>(spec.rows * spec.cols));
-  for (int8_t& c : codes) c = static_cast<int8_t>(static_cast<int>(rng.below(256)) - 128);
+  const int levels = 1 << spec.bits;
+  for (int8_t& c : codes) {
+    c = static_cast<int8_t>(static_cast<int>(rng.below(static_cast<uint64_t>(levels))) -
+                            levels / 2);
+  }
   std::vector<float> scales(static_cast<size_t>(spec.rows * groups));
   for (float& s : scales) s = rng.uniform(0.005f, 0.02f);
   std::vector<int32_t> zero_points(scales.size(), 0);
@@ -78,8 +83,8 @@ inline std::shared_ptr<const QuantizedWeight> random_weight(const WeightSpec& sp
     std::fill(zero_points.begin(), zero_points.end(), zero_points[0]);
   }
   return std::make_shared<QuantizedWeight>(
-      QuantRange{.bits = 8, .is_signed = true, .narrow = false}, granularity, spec.rows, spec.cols,
-      group_size, std::move(codes), std::move(scales), std::move(zero_points));
+      QuantRange{.bits = spec.bits, .is_signed = true, .narrow = false}, granularity, spec.rows,
+      spec.cols, group_size, std::move(codes), std::move(scales), std::move(zero_points));
 }
 
 inline std::vector<float> random_bias(int64_t count, float stddev, Rng& rng) {
