@@ -10,7 +10,11 @@
 // for variants that keep 4-bit weights as nibbles (weights drawn from [-8, 7]); and
 // int8_gemm/<variant>+requant/<shape> for multiply_requantize, the form the int8 backend
 // runs its Linear layers in: int8 codes out, the per-column requantization timed with the
-// product (fused into the stores where the variant does that, gemm_s8_kernel.h). Counters: GOP/s
+// product (fused into the stores where the variant does that, gemm_s8_kernel.h); and
+// int8_gemm/<variant>+group32/<shape> for multiply_grouped_requantize on variants that have
+// it, shapes with K >= 64: 4-bit weights (as nibbles where the variant keeps them so) in
+// groups of 32 codes along K, each group's sums scaled apart and rounded once, as static
+// per-group W4 Linear layers run. Counters: GOP/s
 // (2mnk integer operations per call over wall time), copies and working_set_MiB
 // (bench/operand_rotation.h). The weights are packed before timing, as the int8 backend packs them
 // once at lowering; widening or shifting A, which every call does, is timed. Variants this CPU
@@ -43,7 +47,9 @@ constexpr std::array<int64_t, 2> kZooBatches = {1, 256};
 constexpr int64_t kScalarMaxMacs = int64_t{256} * 256 * 256;
 
 // What a benchmark's product reads and writes.
-enum class Form { kInt32, kInt4Weights, kRequantized };
+enum class Form { kInt32, kInt4Weights, kRequantized, kGrouped };
+
+constexpr int64_t kBenchGroupSize = 32;
 
 struct Int8Operands {
   std::vector<int8_t> a;      // [m, k]
@@ -67,6 +73,25 @@ slim::RowRequantization bench_output_stage(const GemmShape& shape) {
   return r;
 }
 
+// The per-group output stage for kGrouped, in groups of kBenchGroupSize; as above, the
+// values only keep the codes off the clamp (weight sums 0: the same work as any).
+slim::GroupedColumnRequantization bench_grouped_output_stage(const GemmShape& shape) {
+  slim::GroupedColumnRequantization r;
+  r.group_size = kBenchGroupSize;
+  const int64_t groups = (shape.k + kBenchGroupSize - 1) / kBenchGroupSize;
+  const double typical = 74.0 * 4.6 * std::sqrt(static_cast<double>(shape.k));
+  const int shift = 30 + static_cast<int>(std::lround(std::log2(typical / 64)));
+  for (int64_t j = 0; j < shape.n; ++j) {
+    r.shifts.push_back(shift);
+    r.biases.push_back(j % 7 - 3);
+  }
+  for (int64_t i = 0; i < groups * shape.n; ++i) {
+    r.multipliers.push_back((1 << 29) + static_cast<int32_t>(i * 7919 % (1 << 20)));
+  }
+  r.weight_sums.assign(static_cast<size_t>(groups * shape.n), 0);
+  return r;
+}
+
 std::vector<int8_t> random_codes(int64_t count, uint64_t seed) {
   std::vector<int8_t> codes(static_cast<size_t>(count));
   uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
@@ -85,7 +110,7 @@ int64_t int8_operand_bytes(const GemmShape& shape, const Int8Operands& operands)
 
 void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
                     const GemmShape& shape, int64_t workload_bytes, Form form) {
-  const bool int4 = form == Form::kInt4Weights;
+  const bool int4 = form == Form::kInt4Weights || form == Form::kGrouped;
   const auto output_elements = static_cast<size_t>(shape.m * shape.n);
   auto make = [&](int64_t copy) {
     const auto seed = static_cast<uint64_t>(copy);
@@ -94,11 +119,12 @@ void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
       for (int8_t& code : b) code = static_cast<int8_t>(code >> 4);  // [-8, 7]
     }
     Int8Operands operands{random_codes(shape.m * shape.k, 2 * seed),
-                          int4 ? kernel->pack_int4(shape.n, shape.k, b.data())
-                               : kernel->pack(shape.n, shape.k, b.data()),
+                          int4 && kernel->pack_int4 != nullptr
+                              ? kernel->pack_int4(shape.n, shape.k, b.data())
+                              : kernel->pack(shape.n, shape.k, b.data()),
                           {},
                           {}};
-    if (form == Form::kRequantized) {
+    if (form == Form::kRequantized || form == Form::kGrouped) {
       operands.codes.resize(output_elements);
     } else {
       operands.c.resize(output_elements);
@@ -106,6 +132,7 @@ void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
     return operands;
   };
   const slim::RowRequantization output_stage = bench_output_stage(shape);
+  const slim::GroupedColumnRequantization grouped_stage = bench_grouped_output_stage(shape);
   // The model's FP32 forward bytes stand for its int8 working set scaled by the operands'
   // own ratio, so int8 copies rotate through the cache the way the int8 model would.
   const Int8Operands first = make(0);
@@ -123,6 +150,9 @@ void gemm_benchmark(benchmark::State& state, const slim::GemmS8Kernel* kernel,
       if (form == Form::kRequantized) {
         kernel->multiply_requantize(shape.m, operands.a.data(), operands.b, output_stage,
                                     operands.codes.data());
+      } else if (form == Form::kGrouped) {
+        kernel->multiply_grouped_requantize(shape.m, operands.a.data(), operands.b, grouped_stage,
+                                            operands.codes.data());
       } else {
         kernel->multiply(shape.m, operands.a.data(), operands.b, operands.c.data());
       }
@@ -141,11 +171,16 @@ void register_shape(const GemmShape& shape, int64_t workload_bytes) {
   for (const slim::GemmS8Kernel& kernel : slim::gemm_s8_kernels()) {
     if (!kernel.available()) continue;
     if (kernel.name == "scalar" && shape.m * shape.n * shape.k > kScalarMaxMacs) continue;
-    for (const Form form : {Form::kInt32, Form::kInt4Weights, Form::kRequantized}) {
+    for (const Form form : {Form::kInt32, Form::kInt4Weights, Form::kRequantized, Form::kGrouped}) {
       if (form == Form::kInt4Weights && kernel.pack_int4 == nullptr) continue;
+      if (form == Form::kGrouped &&
+          (kernel.multiply_grouped_requantize == nullptr || shape.k < 2 * kBenchGroupSize)) {
+        continue;
+      }
       const char* suffix = form == Form::kInt32         ? "/"
                            : form == Form::kInt4Weights ? "+int4/"
-                                                        : "+requant/";
+                           : form == Form::kRequantized ? "+requant/"
+                                                        : "+group32/";
       const std::string name = "int8_gemm/" + std::string(kernel.name) + suffix + shape.name;
       benchmark::RegisterBenchmark(name.c_str(), gemm_benchmark, &kernel, shape, workload_bytes,
                                    form)

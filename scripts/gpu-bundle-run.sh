@@ -130,8 +130,9 @@ run_bench bench_isa_peak '.'
 # Every zoo shape at batch 1 and 256, and squares. The scalar variant is left out (minutes
 # on 2048^3), and so is avx2, which this CPU would not select. +requant: the same products
 # with the requantization to int8 codes fused (the backend's Linear layers); +int4: 4-bit
-# weights as nibbles. Three forms of two variants: a longer limit.
-run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)(\+requant|\+int4)?/(.*@b(1|256)|square/(256|1024|2048))/' \
+# weights as nibbles; +group32: 4-bit weights in groups of 32 with the per-group output
+# stage fused (avx512_vnni only). Several forms of two variants: a longer limit.
+run_bench bench_int8_gemm 'int8_gemm/(amx|avx512_vnni)(\+requant|\+int4|\+group32)?/(.*@b(1|256)|square/(256|1024|2048))/' \
   bench_int8_gemm 300
 run_bench bench_fp32_gemm 'openblas/(.*@b(1|256)|square/(256|1024|2048))'
 # Whole zoo convolutions: the direct VNNI path, im2row + the selected GEMM (AMX where the
