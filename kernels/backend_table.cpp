@@ -42,8 +42,9 @@ std::string openblas_variant() {
 
 std::string int8_variant() {
   const GemmS8Kernel& kernel = selected_gemm_s8_kernel();
-  return fmt::format("int8 GEMM {} ({}); convolutions: {}; FP32 layers: {}", kernel.name,
-                     kernel.description, int8_conv_path_description(kernel), openblas_variant());
+  return fmt::format("int8 GEMM {} ({}); convolutions: {}; batches: {}; FP32 layers: {}",
+                     kernel.name, kernel.description, int8_conv_path_description(kernel),
+                     int8_batch_chunking_description(), openblas_variant());
 }
 
 // The three FP32 backends share the graph executor and differ only in their GEMM.

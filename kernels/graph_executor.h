@@ -25,6 +25,9 @@ namespace slim {
 // for bit (tests/kernels/executor_test.cpp).
 struct GraphOptions {
   bool fuse_conv_chains = true;
+  // The int8 executor only (int8_executor.h): images per chunk of a batch; -1 lets it
+  // pick (SLIMBENCH_INT8_CHUNK overrides), 0 runs every batch whole.
+  int64_t batch_chunk = -1;
 };
 
 // Node indices of one fused chain; relu or pool is -1 where that node is not fused.

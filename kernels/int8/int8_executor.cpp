@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -33,30 +37,85 @@ namespace {
 
 constexpr std::string_view kInt8Backend = "int8";
 
+// How a plan splits batches (lower_int8's header): chunks of `images`, for batches of
+// more than `split_above` images; images 0 never splits.
+struct BatchChunking {
+  int64_t images = 0;
+  int64_t split_above = 0;
+};
+
 // One step of the plan. A node lowers to one step, plus an implicit dequantize step for
 // an int8 producer the first time an FP32 reader needs its reals.
 using Int8Step = std::function<void(Int8Values&)>;
 
 class Int8Executable final : public Executable {
  public:
-  Int8Executable(Shape sample_shape, std::vector<Int8Step> steps, size_t nodes, int output_node)
+  // chunk.images 0 runs every batch whole; otherwise batches of more than
+  // chunk.split_above images run in chunks of chunk.images, which needs every step to
+  // treat images independently.
+  Int8Executable(Shape sample_shape, std::vector<Int8Step> steps, size_t nodes, int output_node,
+                 BatchChunking chunk)
       : sample_shape_(std::move(sample_shape)),
         steps_(std::move(steps)),
         values_(nodes),
-        output_node_(output_node) {}
+        output_node_(output_node),
+        chunk_images_(chunk.images),
+        split_above_(std::max(chunk.images, chunk.split_above)),
+        full_chunk_(nodes),
+        last_chunk_(nodes) {}
 
   const Tensor& run(const Tensor& input) override {
     check_batch_shape(sample_shape_, input);
-    values_.set_input(input);
-    for (const Int8Step& step : steps_) step(values_);
-    return values_.real(output_node_);
+    const int64_t batch = input.dim(0);
+    if (chunk_images_ == 0 || batch <= split_above_) return run_steps(input, values_);
+    const int64_t sample = input.numel() / batch;
+    for (int64_t first = 0; first < batch; first += chunk_images_) {
+      const int64_t images = std::min(chunk_images_, batch - first);
+      // A shorter last chunk has buffers of its own, so that no run resizes them.
+      Chunk& chunk = images == chunk_images_ ? full_chunk_ : last_chunk_;
+      resize_batch(chunk.input, input.shape(), images);
+      std::copy_n(input.data() + first * sample, images * sample, chunk.input.data());
+      const Tensor& result = run_steps(chunk.input, chunk.values);
+      if (first == 0) resize_batch(output_, result.shape(), batch);
+      const int64_t out_sample = result.numel() / images;
+      std::copy_n(result.data(), result.numel(), output_.data() + first * out_sample);
+    }
+    return output_;
   }
 
  private:
+  struct Chunk {
+    explicit Chunk(size_t nodes) : values(nodes) {}
+    Tensor input;
+    Int8Values values;
+  };
+
+  const Tensor& run_steps(const Tensor& input, Int8Values& values) {
+    values.set_input(input);
+    for (const Int8Step& step : steps_) step(values);
+    return values.real(output_node_);
+  }
+
+  // `tensor` shaped like `like` with `batch` images, resized only when that differs.
+  static void resize_batch(Tensor& tensor, const Shape& like, int64_t batch) {
+    const Shape& shape = tensor.shape();
+    if (shape.size() == like.size() && !shape.empty() && shape[0] == batch &&
+        std::equal(shape.begin() + 1, shape.end(), like.begin() + 1)) {
+      return;
+    }
+    Shape wanted = like;
+    wanted[0] = batch;
+    tensor.resize(std::move(wanted));
+  }
+
   Shape sample_shape_;
   std::vector<Int8Step> steps_;
   Int8Values values_;
   int output_node_;
+  int64_t chunk_images_;
+  int64_t split_above_;
+  Chunk full_chunk_, last_chunk_;
+  Tensor output_;
 };
 
 template <typename Concrete>
@@ -73,15 +132,32 @@ bool is_int8_passthrough(std::string_view kind) {
   return kind == "maxpool2d" || kind == "relu" || kind == "flatten" || kind == "global_avgpool";
 }
 
+constexpr const char* kChunkVariable = "SLIMBENCH_INT8_CHUNK";
+
+// SLIMBENCH_INT8_CHUNK as a count of images (0: whole batches), or nothing when unset.
+std::optional<int64_t> forced_chunk_images() {
+  const char* text = std::getenv(kChunkVariable);
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  int64_t images = -1;
+  const char* end = text + std::strlen(text);
+  const auto [last, error] = std::from_chars(text, end, images);
+  if (error != std::errc() || last != end || images < 0) {
+    fail("{}='{}' is not a number of images (0 runs whole batches)", kChunkVariable, text);
+  }
+  return images;
+}
+
 // Builds the plan node by node, tracking what each node's output holds.
 class Int8Lowering {
  public:
   Int8Lowering(const Model& model, GemmFunction float_gemm, const GemmS8Kernel& int8_gemm,
                GraphOptions options)
       : model_(model),
+        batch_chunk_(options.batch_chunk),
         float_gemm_(float_gemm),
         int8_gemm_(int8_gemm),
         kinds_(model.nodes().size()),
+        written_bytes_(model.nodes().size(), 0),
         has_reals_(model.nodes().size(), false),
         fused_away_(model.nodes().size(), false) {
     if (!options.fuse_conv_chains) return;
@@ -101,7 +177,8 @@ class Int8Lowering {
     const int output_node = static_cast<int>(model_.nodes().size()) - 1;
     need_reals(output_node);
     return std::make_unique<Int8Executable>(model_.sample_shape(), std::move(steps_),
-                                            model_.nodes().size(), output_node);
+                                            model_.nodes().size(), output_node,
+                                            per_sample_ ? batch_chunking() : BatchChunking{});
   }
 
  private:
@@ -140,6 +217,7 @@ class Int8Lowering {
 
   void set_int8(int index, const ActivationQuant& grid) {
     kinds_[static_cast<size_t>(index)] = ValueKind{true, grid};
+    note_written(index, 1);
   }
 
   // Makes sure `producer`'s FP32 reals exist when later steps run: FP32 values already
@@ -150,6 +228,7 @@ class Int8Lowering {
     steps_.push_back([producer](Int8Values& values) {
       dequantize(values.codes(producer), values.real_output(producer));
     });
+    note_written(producer, 4);
   }
 
   std::string reader_name(const Node& node) const {
@@ -177,6 +256,7 @@ class Int8Lowering {
   // input passes through, as in the simulation.
   void lower_dequantize(const Node& node, int index) {
     const int producer = node.inputs[0];
+    note_written(index, 4);
     if (kind_of(producer).is_int8) {
       steps_.push_back([producer, index](Int8Values& values) {
         dequantize(values.codes(producer), values.real_output(index));
@@ -215,6 +295,8 @@ class Int8Lowering {
     auto op = std::make_shared<OpT>(layer, int8_gemm_);
     const int producer = node.inputs[0];
     if (!layer.scheme().is_static()) {
+      per_sample_ = false;
+      note_written(index, 4);
       need_reals(producer);
       steps_.push_back([op, producer, index](Int8Values& values) {
         op->run(values.real(producer), values.real_output(index));
@@ -289,6 +371,8 @@ class Int8Lowering {
     if (!make_op) {
       fail("backend '{}' cannot run node '{}' (layer kind '{}')", kInt8Backend, node.name, kind);
     }
+    per_sample_ = false;
+    note_written(index, 4);
     for (int producer : node.inputs) need_reals(producer);
     std::shared_ptr<Op> op = make_op(*node.layer, float_gemm_);
     auto args = std::make_shared<std::vector<const Tensor*>>();
@@ -301,14 +385,39 @@ class Int8Lowering {
     });
   }
 
+  // The option, else the environment variable (either splits every larger batch), else
+  // kInt8ChunkBytes of the largest value a step writes per image, for batches whose
+  // largest value outgrows kInt8SplitBytes.
+  BatchChunking batch_chunking() const {
+    if (batch_chunk_ >= 0) return {batch_chunk_, batch_chunk_};
+    if (const std::optional<int64_t> forced = forced_chunk_images()) return {*forced, *forced};
+    const std::vector<Shape> shapes = model_.output_shapes(1);
+    int64_t largest = shape_numel(model_.sample_shape()) * int64_t{sizeof(float)};
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      largest = std::max(largest, shape_numel(shapes[i]) * written_bytes_[i]);
+    }
+    return {std::max<int64_t>(1, kInt8ChunkBytes / largest), kInt8SplitBytes / largest};
+  }
+
+  // Node `index`'s value holds `bytes` per element (1 for codes, 4 for reals; both may).
+  void note_written(int index, int64_t bytes) {
+    written_bytes_[static_cast<size_t>(index)] += bytes;
+  }
+
   const Model& model_;
+  int64_t batch_chunk_;
   GemmFunction float_gemm_;
   const GemmS8Kernel& int8_gemm_;
-  std::vector<ValueKind> kinds_;   // per node; FP32 unless set_int8
-  std::vector<bool> has_reals_;    // int8 nodes already given an implicit dequantize
-  std::vector<bool> fused_away_;   // ReLU and pool nodes a convolution's step runs
-  std::vector<ConvChain> chains_;  // static qconv2d chains to fuse
+  std::vector<ValueKind> kinds_;        // per node; FP32 unless set_int8
+  std::vector<int64_t> written_bytes_;  // per node, per element: what its steps write
+  std::vector<bool> has_reals_;         // int8 nodes already given an implicit dequantize
+  std::vector<bool> fused_away_;        // ReLU and pool nodes a convolution's step runs
+  std::vector<ConvChain> chains_;       // static qconv2d chains to fuse
   std::vector<Int8Step> steps_;
+  // Whether every step treats images independently (static integer layers, elementwise
+  // and pooling steps): false once a dynamic layer (one grid per batch) or an FP32 op
+  // (whose GEMM may round differently at another batch size) is lowered.
+  bool per_sample_ = true;
 };
 
 }  // namespace
@@ -316,6 +425,17 @@ class Int8Lowering {
 std::unique_ptr<Executable> lower_int8(const Model& model, GemmFunction float_gemm,
                                        const GemmS8Kernel& int8_gemm, GraphOptions options) {
   return Int8Lowering(model, float_gemm, int8_gemm, options).lower();
+}
+
+std::string int8_batch_chunking_description() {
+  if (const std::optional<int64_t> forced = forced_chunk_images()) {
+    return *forced == 0 ? std::string("whole (SLIMBENCH_INT8_CHUNK=0)")
+                        : fmt::format("chunks of {} images (SLIMBENCH_INT8_CHUNK)", *forced);
+  }
+  return fmt::format(
+      "chunks of about {} KiB of the largest value when it outgrows {} KiB and every step is "
+      "per image",
+      kInt8ChunkBytes / 1024, kInt8SplitBytes / 1024);
 }
 
 }  // namespace slim

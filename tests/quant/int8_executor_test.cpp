@@ -219,6 +219,66 @@ TEST_CASE("a residual int8 model with qadd and global average pool", "[int8]") {
   check_within_one_code(plan->run(x), simulate(model, x), fc.output.scale, "residual model");
 }
 
+// A residual model with every step per image: in chunks of 4 images (two full chunks and
+// a last one of 3 for a batch of 11; one chunk for 4; fewer images than a chunk for 3)
+// the plan gives the whole batch's outputs bit for bit, and reuses its buffers.
+TEST_CASE("an int8 plan run in chunks of images gives the whole batch's output", "[int8]") {
+  Rng rng(70);
+  Model model("residual", {2, 8, 8}, 6);
+  const ActivationQuant input = grid(0.025f, 0);
+  const StaticScheme c1 = scheme_for(input, 18, true);
+  const StaticScheme c2 = scheme_for(c1.output, 36, false);
+  const ActivationQuant sum = grid(1.5f * c2.output.scale, -6).with_relu();
+  const StaticScheme fc = scheme_for(sum, 4, false);
+  model.add("quant", std::make_unique<QuantizeLayer>(input));
+  model.add("c1", static_conv({.in_channels = 2, .out_channels = 4, .kernel_size = 3, .padding = 1},
+                              c1, rng, /*asymmetric=*/false));
+  model.add("c2", static_conv({.in_channels = 4, .out_channels = 4, .kernel_size = 3, .padding = 1},
+                              c2, rng));
+  model.add("add", std::make_unique<QuantizedAdd>(c2.output, c1.output, sum, true), {"c2", "c1"});
+  model.add("gap", std::make_unique<GlobalAvgPool>());
+  model.add("requant", std::make_unique<QuantizeLayer>(sum));
+  model.add("fc", static_linear(4, 6, fc, rng, /*group_size=*/0));
+  model.add("dequant", std::make_unique<DequantizeLayer>(fc.output));
+  const GemmS8Kernel& gemm = selected_gemm_s8_kernel();
+  const auto whole = lower_int8(model, gemm_openblas, gemm, GraphOptions{.batch_chunk = 0});
+  const auto chunked = lower_int8(model, gemm_openblas, gemm, GraphOptions{.batch_chunk = 4});
+  for (const int64_t batch : {int64_t{11}, int64_t{4}, int64_t{3}, int64_t{11}}) {
+    INFO("batch " << batch);
+    const Tensor x = random_images(batch, 2, 8, 300 + static_cast<uint64_t>(batch));
+    const Tensor want = whole->run(x);
+    const Tensor& got = chunked->run(x);
+    REQUIRE(got.shape() == want.shape());
+    CHECK(max_abs_diff(got, want) == 0.0f);
+  }
+  const Tensor x = random_images(11, 2, 8, 311);
+  const float* buffer = chunked->run(x).data();
+  CHECK(chunked->run(x).data() == buffer);
+}
+
+// A dynamic layer's grid is its whole batch's, so a plan with one runs batches whole: in
+// chunks, the image with the wide range would change the other chunks' grids.
+TEST_CASE("an int8 plan with a dynamic layer is not split into chunks", "[int8]") {
+  Rng rng(71);
+  Model model("dynamic", {36}, 5);  // the layer reads the model input: no FP32 op before it
+  model.add("fc", std::make_unique<QuantizedLinear>(random_weight({.rows = 5, .cols = 36}, rng),
+                                                    random_bias(5, 0.1f, rng),
+                                                    dynamic_scheme(DynamicRange::kMinMax)));
+  const auto whole =
+      lower_int8(model, gemm_openblas, selected_gemm_s8_kernel(), GraphOptions{.batch_chunk = 0});
+  const auto asked =
+      lower_int8(model, gemm_openblas, selected_gemm_s8_kernel(), GraphOptions{.batch_chunk = 2});
+  Tensor x({6, 36});
+  for (float& v : x.values()) v = rng.normal();
+  for (int64_t i = 0; i < 36; ++i) x[5 * 36 + i] *= 40.0f;  // the last image's range is wide
+  const Tensor want = whole->run(x);
+  CHECK(max_abs_diff(asked->run(x), want) == 0.0f);
+  // What a split would have given: the first two images on their own grid.
+  const Tensor first_two({2, 36}, std::span<const float>(x.data(), 72));
+  const Tensor alone = whole->run(first_two);
+  CHECK(max_abs_diff(alone, Tensor({2, 5}, std::span<const float>(want.data(), 10))) > 0.0f);
+}
+
 // As the static rewrite builds it: an unfused ReLU's reader expects the producer's grid
 // with qmin raised to the zero point.
 TEST_CASE("an unfused int8 ReLU feeds a static layer on its with_relu grid", "[int8]") {
