@@ -290,13 +290,14 @@ void multiply_any(int rows, const Block& block, bool nibbles) {
 // runs on int8 panels from L1/L2.
 thread_local UnpackedNibbles unpacked;
 
-// C = A B^T as int32 (c) or as codes requantized by `requantization` (codes).
-void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c,
-                   const RowRequantization* requantization, int8_t* codes) {
-  check_packed_by(b, kName);
-  if (requantization != nullptr) check_requantization_fits(b, *requantization);
-  const bool narrow =
-      requantization != nullptr && narrow_requantization_applies(*requantization, b.k);
+// The loop both products share: A shifted to unsigned once, then run(rows, block,
+// nibbles) for every block of up to `max_rows` rows of A and one pair of B panels, across
+// OpenMP threads for large products. `output` holds the C pointers and output stage;
+// each block gets them offset to its rows and columns, and its own A, panels and
+// corrections. 4-bit panels read by more than one row block are unpacked once per thread.
+template <typename Run>
+void for_each_panel_block(int64_t m, const int8_t* a, const PackedS8Weights& b, int max_rows,
+                          const Block& output, Run run) {
   const int64_t n = b.n;
   const int64_t depth = quad_depth(b.k);
   const int64_t panel_bytes = depth * kPanelColumns / (b.int4 ? 2 : 1);
@@ -304,13 +305,12 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t
   shifted.resize(static_cast<size_t>(m * depth));
   shift_rows(m, b.k, a, shifted.data());
   const uint8_t* rows = shifted.data();
-  const int64_t row_blocks = (m + kMaxRows - 1) / kMaxRows;
+  const int64_t row_blocks = (m + max_rows - 1) / max_rows;
   const int64_t panel_pairs = (panel_count(n) + 1) / 2;
-  const int64_t blocks = row_blocks * panel_pairs;
   const bool unpack_once = b.int4 && row_blocks > 1;
   auto run_block = [&](int64_t index) {
     const int64_t pair = index / row_blocks;
-    const int64_t row0 = (index % row_blocks) * kMaxRows;
+    const int64_t row0 = (index % row_blocks) * max_rows;
     const int64_t first_column = pair * 2 * kPanelColumns;
     const int64_t offset = row0 * n + first_column;
     const int8_t* panels = b.data.data() + pair * 2 * panel_bytes;
@@ -318,23 +318,35 @@ void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t
       const int64_t vectors = std::min<int64_t>(2, panel_count(n) - 2 * pair) * (depth / 4);
       panels = unpacked.codes(pair, panels, vectors);
     }
-    const Block block{rows + row0 * depth,
-                      panels,
-                      unpack_once ? depth * kPanelColumns : panel_bytes,
-                      b.column_corrections.data() + first_column,
-                      depth,
-                      c == nullptr ? nullptr : c + offset,
-                      codes == nullptr ? nullptr : codes + offset,
-                      requantization,
-                      narrow,
-                      first_column,
-                      n,
-                      n - first_column};
-    const int block_rows = static_cast<int>(std::min<int64_t>(kMaxRows, m - row0));
-    multiply_any(block_rows, block, b.int4 && !unpack_once);
+    Block block = output;
+    block.a = rows + row0 * depth;
+    block.panel = panels;
+    block.panel_bytes = unpack_once ? depth * kPanelColumns : panel_bytes;
+    block.corrections = b.column_corrections.data() + first_column;
+    block.depth = depth;
+    if (block.c != nullptr) block.c += offset;
+    if (block.codes != nullptr) block.codes += offset;
+    block.first_column = first_column;
+    block.ldc = n;
+    block.columns = n - first_column;
+    run(static_cast<int>(std::min<int64_t>(max_rows, m - row0)), block, b.int4 && !unpack_once);
   };
   for_each_block(
-      blocks, m * n * b.k >= kParallelMacs, run_block, [] { unpacked.reset(); }, [] {});
+      row_blocks * panel_pairs, m * n * b.k >= kParallelMacs, run_block, [] { unpacked.reset(); },
+      [] {});
+}
+
+// C = A B^T as int32 (c) or as codes requantized by `requantization` (codes).
+void multiply_into(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c,
+                   const RowRequantization* requantization, int8_t* codes) {
+  check_packed_by(b, kName);
+  if (requantization != nullptr) check_requantization_fits(b, *requantization);
+  Block output{};
+  output.c = c;
+  output.codes = codes;
+  output.requantization = requantization;
+  output.narrow = requantization != nullptr && narrow_requantization_applies(*requantization, b.k);
+  for_each_panel_block(m, a, b, kMaxRows, output, multiply_any);
 }
 
 void multiply_quads(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_t* c) {
@@ -463,43 +475,12 @@ void multiply_quads_grouped_requantized(int64_t m, const int8_t* a, const Packed
                                         const GroupedColumnRequantization& r, int8_t* c) {
   check_packed_by(b, kName);
   check_grouped_requantization(r, b.n, b.k);
-  const int64_t n = b.n;
-  const int64_t depth = quad_depth(b.k);
-  const int64_t panel_bytes = depth * kPanelColumns / (b.int4 ? 2 : 1);
-  thread_local std::vector<uint8_t, AlignedAllocator<uint8_t, 64>> shifted;
-  shifted.resize(static_cast<size_t>(m * depth));
-  shift_rows(m, b.k, a, shifted.data());
-  const uint8_t* rows = shifted.data();
-  const int64_t row_blocks = (m + kGroupedMaxRows - 1) / kGroupedMaxRows;
-  const int64_t panel_pairs = (panel_count(n) + 1) / 2;
-  const bool unpack_once = b.int4 && row_blocks > 1;
-  auto run_block = [&](int64_t index) {
-    const int64_t pair = index / row_blocks;
-    const int64_t row0 = (index % row_blocks) * kGroupedMaxRows;
-    const int64_t first_column = pair * 2 * kPanelColumns;
-    const int8_t* panels = b.data.data() + pair * 2 * panel_bytes;
-    if (unpack_once) {
-      const int64_t vectors = std::min<int64_t>(2, panel_count(n) - 2 * pair) * (depth / 4);
-      panels = unpacked.codes(pair, panels, vectors);
-    }
-    const Block block{rows + row0 * depth,
-                      panels,
-                      unpack_once ? depth * kPanelColumns : panel_bytes,
-                      nullptr,
-                      depth,
-                      nullptr,
-                      c + row0 * n + first_column,
-                      nullptr,
-                      false,
-                      first_column,
-                      n,
-                      n - first_column};
-    const int block_rows = static_cast<int>(std::min<int64_t>(kGroupedMaxRows, m - row0));
-    multiply_grouped_any(block_rows, block, r, b.int4 && !unpack_once);
-  };
-  for_each_block(
-      row_blocks * panel_pairs, m * n * b.k >= kParallelMacs, run_block, [] { unpacked.reset(); },
-      [] {});
+  Block output{};
+  output.codes = c;
+  for_each_panel_block(m, a, b, kGroupedMaxRows, output,
+                       [&r](int rows, const Block& block, bool nibbles) {
+                         multiply_grouped_any(rows, block, r, nibbles);
+                       });
 }
 
 }  // namespace

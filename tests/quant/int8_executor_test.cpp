@@ -196,14 +196,22 @@ TEST_CASE("a mixed-precision model runs FP32 layers around the integer ones", "[
 // A residual block: qadd of two int8 branches on different grids, a fused ReLU, the
 // integer global average pool, a same-grid quantize (a copy), and an int8 output that
 // the executor dequantizes itself.
-TEST_CASE("a residual int8 model with qadd and global average pool", "[int8]") {
-  Rng rng(65);
-  Model model("residual", {2, 8, 8}, 6);
+// quant -> c1 -> c2 -> qadd(c2, c1) -> global average pool -> requantize -> fc, on 2x8x8.
+struct ResidualNet {
+  Model model{"residual", {2, 8, 8}, 6};
+  ActivationQuant output_grid;
+};
+
+ResidualNet residual_net(uint64_t seed) {
+  Rng rng(seed);
+  ResidualNet net;
   const ActivationQuant input = grid(0.025f, 0);
   const StaticScheme c1 = scheme_for(input, 18, true);
   const StaticScheme c2 = scheme_for(c1.output, 36, false);
   const ActivationQuant sum = grid(1.5f * c2.output.scale, -6).with_relu();
   const StaticScheme fc = scheme_for(sum, 4, false);
+  net.output_grid = fc.output;
+  Model& model = net.model;
   model.add("quant", std::make_unique<QuantizeLayer>(input));
   model.add("c1", static_conv({.in_channels = 2, .out_channels = 4, .kernel_size = 3, .padding = 1},
                               c1, rng));
@@ -213,33 +221,23 @@ TEST_CASE("a residual int8 model with qadd and global average pool", "[int8]") {
   model.add("gap", std::make_unique<GlobalAvgPool>());
   model.add("requant", std::make_unique<QuantizeLayer>(sum));
   model.add("fc", static_linear(4, 6, fc, rng));
-
-  const auto plan = lower_int8(model, gemm_openblas);
-  const Tensor x = random_images(16, 2, 8, 13);
-  check_within_one_code(plan->run(x), simulate(model, x), fc.output.scale, "residual model");
+  return net;
 }
 
-// A residual model with every step per image: in chunks of 4 images (two full chunks and
+TEST_CASE("a residual int8 model with qadd and global average pool", "[int8]") {
+  ResidualNet net = residual_net(65);
+  const auto plan = lower_int8(net.model, gemm_openblas);
+  const Tensor x = random_images(16, 2, 8, 13);
+  check_within_one_code(plan->run(x), simulate(net.model, x), net.output_grid.scale,
+                        "residual model");
+}
+
+// The residual model, whose every step is per image: in chunks of 4 images (two full chunks and
 // a last one of 3 for a batch of 11; one chunk for 4; fewer images than a chunk for 3)
 // the plan gives the whole batch's outputs bit for bit, and reuses its buffers.
 TEST_CASE("an int8 plan run in chunks of images gives the whole batch's output", "[int8]") {
-  Rng rng(70);
-  Model model("residual", {2, 8, 8}, 6);
-  const ActivationQuant input = grid(0.025f, 0);
-  const StaticScheme c1 = scheme_for(input, 18, true);
-  const StaticScheme c2 = scheme_for(c1.output, 36, false);
-  const ActivationQuant sum = grid(1.5f * c2.output.scale, -6).with_relu();
-  const StaticScheme fc = scheme_for(sum, 4, false);
-  model.add("quant", std::make_unique<QuantizeLayer>(input));
-  model.add("c1", static_conv({.in_channels = 2, .out_channels = 4, .kernel_size = 3, .padding = 1},
-                              c1, rng, /*asymmetric=*/false));
-  model.add("c2", static_conv({.in_channels = 4, .out_channels = 4, .kernel_size = 3, .padding = 1},
-                              c2, rng));
-  model.add("add", std::make_unique<QuantizedAdd>(c2.output, c1.output, sum, true), {"c2", "c1"});
-  model.add("gap", std::make_unique<GlobalAvgPool>());
-  model.add("requant", std::make_unique<QuantizeLayer>(sum));
-  model.add("fc", static_linear(4, 6, fc, rng, /*group_size=*/0));
-  model.add("dequant", std::make_unique<DequantizeLayer>(fc.output));
+  const ResidualNet net = residual_net(70);
+  const Model& model = net.model;
   const GemmS8Kernel& gemm = selected_gemm_s8_kernel();
   const auto whole = lower_int8(model, gemm_openblas, gemm, GraphOptions{.batch_chunk = 0});
   const auto chunked = lower_int8(model, gemm_openblas, gemm, GraphOptions{.batch_chunk = 4});
