@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <string_view>
 
 namespace slim {
@@ -74,6 +75,19 @@ bool openblas_core_is_fallback(const std::string& core_name) {
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   return std::find(kFallbacks.begin(), kFallbacks.end(), lower) != kFallbacks.end();
+}
+
+std::string openblas_forced_core() {
+  const char* forced = std::getenv("OPENBLAS_CORETYPE");
+  return forced ? std::string(forced) : std::string();
+}
+
+std::string describe_openblas_core(const std::string& core, const std::string& forced) {
+  std::string text = "OpenBLAS core " + core;
+  if (openblas_core_is_fallback(core))
+    text += " (WARNING: a generic fallback core, SGEMM ~7x slower)";
+  if (!forced.empty()) text += " (chosen by OPENBLAS_CORETYPE=" + forced + " in the environment)";
+  return text;
 }
 
 void set_num_threads(int threads) {

@@ -24,6 +24,13 @@ std::string openblas_core_name();
 // True when OpenBLAS fell back to a generic core (about 7x slower SGEMM), which
 // happens when a Debian 12 OpenBLAS does not recognise a newer CPU.
 bool openblas_core_is_fallback(const std::string& core_name);
+// The environment's OPENBLAS_CORETYPE, which replaces OpenBLAS's own choice of core, or ""
+// when unset. It can halve SGEMM's speed: a Zen 5 VM that sets "Haswell" runs the AVX2
+// kernels where OpenBLAS 0.3.21 would pick Cooperlake's AVX-512 ones (docs/backends.md §3f).
+std::string openblas_forced_core();
+// "OpenBLAS core <core>", with a warning for a fallback core and, when `forced` is not
+// empty, a note that OPENBLAS_CORETYPE chose it: the backend variant of every record.
+std::string describe_openblas_core(const std::string& core, const std::string& forced);
 
 // Sets the thread count of every parallel loop and GEMM (one OpenMP pool).
 void set_num_threads(int threads);

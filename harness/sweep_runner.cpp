@@ -103,6 +103,12 @@ void warn_about_openblas() {
                "are ~7x slower than they should be (recorded in env.json)\n",
                core);
   }
+  if (const std::string forced = openblas_forced_core(); !forced.empty()) {
+    fmt::print(stderr,
+               "note: OPENBLAS_CORETYPE={} in the environment chooses OpenBLAS's '{}' core, not "
+               "OpenBLAS itself; FP32 openblas timings depend on it (recorded in env.json)\n",
+               forced, core);
+  }
 }
 
 bool any_failed(const std::vector<json>& records, const std::set<std::string>& ids) {

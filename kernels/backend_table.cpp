@@ -33,11 +33,7 @@ std::string always_available() {
 }
 
 std::string openblas_variant() {
-  const std::string core = openblas_core_name();
-  const std::string warning = openblas_core_is_fallback(core)
-                                  ? " (WARNING: a generic fallback core, SGEMM ~7x slower)"
-                                  : "";
-  return fmt::format("OpenBLAS core {}{}", core, warning);
+  return describe_openblas_core(openblas_core_name(), openblas_forced_core());
 }
 
 std::string int8_variant() {

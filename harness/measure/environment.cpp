@@ -98,8 +98,10 @@ json environment_variables_json() {
 json openblas_json() {
   const std::string core = openblas_core_name();
   const char* config = openblas_get_config();
+  const std::string forced = openblas_forced_core();
   json out = {{"corename", core},
               {"fallback", openblas_core_is_fallback(core)},
+              {"forced_by_environment", forced.empty() ? json(nullptr) : json(forced)},
               {"config", config ? config : "unknown"}};
   if (openblas_core_is_fallback(core)) {
     out["warning"] = fmt::format(

@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "core/gemm.h"
 #include "harness/measure/git_state.h"
 
 namespace slim {
@@ -47,6 +48,20 @@ TEST_CASE("environment records the OpenBLAS core and warns on a fallback",
   CHECK_FALSE(core.empty());
   CHECK_FALSE(openblas["config"].get<std::string>().empty());
   CHECK(openblas.contains("warning") == openblas["fallback"].get<bool>());
+}
+
+// The backend variant of every openblas record: a forced core says so, a fallback warns.
+// (Pure text: the tests never set OPENBLAS_CORETYPE, which OpenBLAS reads at load time.)
+TEST_CASE("the OpenBLAS core description names a forced core and warns on a fallback",
+          "[measure][environment]") {
+  CHECK(describe_openblas_core("Cooperlake", "") == "OpenBLAS core Cooperlake");
+  CHECK(describe_openblas_core("Haswell", "Haswell") ==
+        "OpenBLAS core Haswell (chosen by OPENBLAS_CORETYPE=Haswell in the environment)");
+  CHECK_THAT(describe_openblas_core("Prescott", ""), Catch::Contains("WARNING"));
+  const nlohmann::json openblas = collect_environment({})["openblas"];
+  const std::string forced = openblas_forced_core();
+  CHECK(openblas["forced_by_environment"] ==
+        (forced.empty() ? nlohmann::json(nullptr) : nlohmann::json(forced)));
 }
 
 TEST_CASE("environment records dataset files and a UTC timestamp", "[measure][environment]") {
