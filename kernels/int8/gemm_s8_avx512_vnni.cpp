@@ -136,10 +136,13 @@ store_panel(const Block& block, int p, const __m512i (&acc)[Rows]) {
   const __mmask16 mask = first_lanes(block.columns - p * kPanelColumns);
   const __m512i correction = _mm512_loadu_si512(block.corrections + p * kPanelColumns);
   if (block.requantization == nullptr) {
+    // Read once: a vector store may alias anything, so GCC reloaded the block's fields
+    // after every row's store.
+    int32_t* const c = block.c + p * kPanelColumns;
+    const int64_t ldc = block.ldc;
 #pragma GCC unroll 8
     for (int r = 0; r < Rows; ++r) {
-      _mm512_mask_storeu_epi32(block.c + r * block.ldc + p * kPanelColumns, mask,
-                               _mm512_sub_epi32(acc[r], correction));
+      _mm512_mask_storeu_epi32(c + r * ldc, mask, _mm512_sub_epi32(acc[r], correction));
     }
     return;
   }
@@ -468,14 +471,15 @@ multiply_grouped_block(const Block& block, const GroupedColumnRequantization& q)
         masks[p], q.shifts.data() + block.first_column + p * kPanelColumns);
     const __m512i even_shifts = _mm512_and_si512(shifts, _mm512_set1_epi64(0xFFFFFFFF));
     const __m512i odd_shifts = _mm512_srli_epi64(shifts, 32);
+    int8_t* const codes = block.codes + p * kPanelColumns;  // read once, as in store_panel
+    const int64_t ldc = block.ldc;
 #pragma GCC unroll 8
     for (int r = 0; r < Rows; ++r) {
       const __m128i even_codes = _mm512_cvtepi64_epi8(
           divide_by_pot_to_codes(even[r][p], even_shifts, zero_point, qmin, qmax));
       const __m128i odd_codes = _mm512_cvtepi64_epi8(
           divide_by_pot_to_codes(odd[r][p], odd_shifts, zero_point, qmin, qmax));
-      _mm_mask_storeu_epi8(block.codes + r * block.ldc + p * kPanelColumns, masks[p],
-                           _mm_unpacklo_epi8(even_codes, odd_codes));
+      _mm_mask_storeu_epi8(codes + r * ldc, masks[p], _mm_unpacklo_epi8(even_codes, odd_codes));
     }
   }
 }
