@@ -512,7 +512,7 @@ void multiply_grouped_any(int rows, const Block& block, const GroupedColumnRequa
 void multiply_quads_grouped_requantized(int64_t m, const int8_t* a, const PackedS8Weights& b,
                                         const GroupedColumnRequantization& r, int8_t* c) {
   check_packed_by(b, kName);
-  check_grouped_requantization(r, b.n, b.k);
+  check_grouped_requantization_shape(r, b.n, b.k);
   Block output{};
   output.codes = c;
   for_each_panel_block(m, a, b, kGroupedMaxRows, output,

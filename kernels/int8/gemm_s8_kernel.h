@@ -70,8 +70,10 @@ struct GemmS8Kernel {
                               const RowRequantization& r, int8_t* c);
   // Per-group weights: the same product with the per-group output stage of `r`
   // (grouped_column_requantization.h), codes equal to multiply_grouped_requantize_reference
-  // bit for bit, B packed over all of K by pack() or pack_int4(). nullptr where the variant
-  // has no such path: a layer then runs one product per group and requantizes apart.
+  // bit for bit, B packed over all of K by pack() or pack_int4(), for constants that pass
+  // check_grouped_requantization (their builder checks the values once; a call checks only
+  // the sizes). nullptr where the variant has no such path: a layer then runs one product
+  // per group and requantizes apart.
   void (*multiply_grouped_requantize)(int64_t m, const int8_t* a, const PackedS8Weights& b,
                                       const GroupedColumnRequantization& r, int8_t* c);
 

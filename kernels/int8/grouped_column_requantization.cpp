@@ -4,30 +4,41 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "kernels/int8/fixed_point.h"
 
 namespace slim {
 
-void check_grouped_requantization(const GroupedColumnRequantization& r, int64_t n, int64_t k) {
-  const auto fail = [](const std::string& why) {
-    throw std::logic_error("grouped int8 output stage: " + why);
-  };
+namespace {
+
+[[noreturn]] void fail_grouped(const std::string& why) {
+  throw std::logic_error("grouped int8 output stage: " + why);
+}
+
+}  // namespace
+
+void check_grouped_requantization_shape(const GroupedColumnRequantization& r, int64_t n,
+                                        int64_t k) {
   if (r.group_size <= 0 || r.group_size % 4 != 0) {
-    fail(fmt::format("groups of {} codes are not a positive multiple of 4", r.group_size));
+    fail_grouped(fmt::format("groups of {} codes are not a positive multiple of 4", r.group_size));
   }
   const int64_t groups = (k + r.group_size - 1) / r.group_size;
   const auto per_group = static_cast<size_t>(groups * n);
   if (r.columns() != n || r.biases.size() != static_cast<size_t>(n) ||
       r.multipliers.size() != per_group || r.weight_sums.size() != per_group) {
-    fail(fmt::format("constants for {} columns do not match {} columns in {} groups", r.columns(),
-                     n, groups));
+    fail_grouped(fmt::format("constants for {} columns do not match {} columns in {} groups",
+                             r.columns(), n, groups));
   }
+}
+
+void check_grouped_requantization(const GroupedColumnRequantization& r, int64_t n, int64_t k) {
+  check_grouped_requantization_shape(r, n, k);
   if (std::any_of(r.multipliers.begin(), r.multipliers.end(), [](int32_t m) { return m < 0; })) {
-    fail("a negative multiplier");
+    fail_grouped("a negative multiplier");
   }
   if (std::any_of(r.shifts.begin(), r.shifts.end(), [](int32_t s) { return s < 0 || s > 62; })) {
-    fail("a shift outside [0, 62]");
+    fail_grouped("a shift outside [0, 62]");
   }
 }
 

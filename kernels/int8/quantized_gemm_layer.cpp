@@ -57,6 +57,8 @@ QuantizedGemmLayer::QuantizedGemmLayer(const QuantizedWeight& weight,
       if (takes_fused_groups(weight, scheme, gemm, linear)) {
         grouped_ =
             grouped_output_stage(*requantizer_, weight.group_size(), gemm_.weight_sums_by_group());
+        // The values once here; the GEMM checks only the sizes on every call.
+        check_grouped_requantization(*grouped_, gemm_.out_channels(), gemm_.depth());
       }
     }
     return;

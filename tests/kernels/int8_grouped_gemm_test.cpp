@@ -101,6 +101,16 @@ TEST_CASE("the grouped output stage refuses constants that do not fit", "[int8]"
   bad = good;
   bad.shifts[2] = 63;
   CHECK_THROWS_AS(check_grouped_requantization(bad, 3, 20), std::logic_error);
+  // The per-call check takes the sizes only: the values are the builder's, checked once.
+  CHECK_NOTHROW(check_grouped_requantization_shape(bad, 3, 20));
+  CHECK_THROWS_AS(check_grouped_requantization_shape(good, 3, 40), std::logic_error);
+  CHECK_THROWS_AS(check_grouped_requantization_shape(good, 4, 20), std::logic_error);
+  bad = good;
+  bad.group_size = 6;
+  CHECK_THROWS_AS(check_grouped_requantization_shape(bad, 3, 20), std::logic_error);
+  bad = good;
+  bad.weight_sums.pop_back();
+  CHECK_THROWS_AS(check_grouped_requantization_shape(bad, 3, 20), std::logic_error);
 }
 
 struct GroupedCase {
