@@ -272,12 +272,12 @@ __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx512vnni"))) void mu
   // all of them live into the output stage, which needs registers of its own, GCC 12 split
   // their live ranges back into the K loop as a register copy per vpdpbusd. On Zen 5,
   // resnet-8's convolutions in GEMM form got 3-15% faster.
-  constexpr bool through_tile = Panels == 2 && Rows * Panels >= 8;
+  constexpr bool through_tile = Panels == 2 && Rows >= 4;
   alignas(64) __m512i tile[Panels][Rows];
+  if constexpr (through_tile) {
 #pragma GCC unroll 8
-  for (int r = 0; r < Rows; ++r) {
-    for (int p = 0; p < Panels; ++p) {
-      if constexpr (through_tile) _mm512_store_si512(&tile[p][r], acc[0][r][p]);
+    for (int r = 0; r < Rows; ++r) {
+      for (int p = 0; p < Panels; ++p) _mm512_store_si512(&tile[p][r], acc[0][r][p]);
     }
   }
   for (int p = 0; p < Panels; ++p) {
