@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/channel_slice.h"
+#include "core/parallel_for.h"
 
 namespace slim {
 namespace {
@@ -75,8 +76,7 @@ void BatchNorm::forward_batch_stats(const Tensor& input, Tensor& output) {
   const int64_t count = lay.count();
   normalized_.resize(input.shape());
   inv_std_.resize({num_features_});
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < lay.channels; ++c) {
+  parallel_for(lay.channels, [&](int64_t c) {
     // Two passes in double: exact enough that the result does not depend on batch size.
     double sum = 0.0;
     for (int64_t n = 0; n < lay.batch; ++n) {
@@ -105,7 +105,7 @@ void BatchNorm::forward_batch_stats(const Tensor& input, Tensor& output) {
     running_mean_[c] = (1.0f - momentum_) * running_mean_[c] + momentum_ * m;
     running_var_[c] =
         (1.0f - momentum_) * running_var_[c] + momentum_ * static_cast<float>(unbiased);
-  }
+  });
 }
 
 void BatchNorm::forward_running_stats(const Tensor& input, Tensor& output) {
@@ -114,15 +114,13 @@ void BatchNorm::forward_running_stats(const Tensor& input, Tensor& output) {
   for (int64_t c = 0; c < lay.channels; ++c) {
     inv_std_[c] = 1.0f / std::sqrt(running_var_[c] + eps_);
   }
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t n = 0; n < lay.batch; ++n) {
-    for (int64_t c = 0; c < lay.channels; ++c) {
-      const float scale = gamma_.value[c] * inv_std_[c];
-      const float shift = beta_.value[c] - running_mean_[c] * scale;
-      const int64_t off = lay.offset(n, c);
-      for (int64_t p = 0; p < lay.plane; ++p) output[off + p] = input[off + p] * scale + shift;
-    }
-  }
+  parallel_for(lay.batch * lay.channels, [&](int64_t plane) {
+    const int64_t n = plane / lay.channels, c = plane % lay.channels;
+    const float scale = gamma_.value[c] * inv_std_[c];
+    const float shift = beta_.value[c] - running_mean_[c] * scale;
+    const int64_t off = lay.offset(n, c);
+    for (int64_t p = 0; p < lay.plane; ++p) output[off + p] = input[off + p] * scale + shift;
+  });
 }
 
 void BatchNorm::normalize_with_running_stats(const Tensor& input) {
@@ -146,8 +144,7 @@ void BatchNorm::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
   const double count = static_cast<double>(lay.count());
   // Inference-style forwards skip storing x_hat; rebuild it from the input if needed.
   if (!used_batch_stats_) normalize_with_running_stats(*input_);
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < lay.channels; ++c) {
+  parallel_for(lay.channels, [&](int64_t c) {
     const float g = gamma_.value[c], inv_std = inv_std_[c];
     double sum_dy = 0.0, sum_dy_xhat = 0.0;
     for (int64_t n = 0; n < lay.batch; ++n) {
@@ -159,7 +156,7 @@ void BatchNorm::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
     }
     gamma_.grad[c] += static_cast<float>(sum_dy_xhat);
     beta_.grad[c] += static_cast<float>(sum_dy);
-    if (!grad_input) continue;
+    if (!grad_input) return;
     // With running statistics the mean and variance are constants, so the input
     // gradient is a plain per-channel scale; batch statistics add the two mean terms.
     const float mean_dy = used_batch_stats_ ? static_cast<float>(sum_dy / count) : 0.0f;
@@ -172,7 +169,7 @@ void BatchNorm::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
             g * inv_std * (grad_output[off + p] - mean_dy - xhat * mean_dy_xhat);
       }
     }
-  }
+  });
 }
 
 }  // namespace slim

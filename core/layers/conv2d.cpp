@@ -6,6 +6,7 @@
 
 #include "core/channel_slice.h"
 #include "core/gemm.h"
+#include "core/parallel_for.h"
 
 namespace slim {
 
@@ -65,15 +66,13 @@ void Conv2d::unary_forward(const Tensor& input, Tensor& output, const ForwardCon
         g.col_rows(), cols_.data(), g.col_cols(), 0.0f, gemm_out_.data(), g.col_cols());
 
   // [O, N, P] -> [N, O, P], adding the bias on the way.
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t n = 0; n < g.batch; ++n) {
-    for (int64_t o = 0; o < out_c; ++o) {
-      const float b = options_.bias ? bias_.value[o] : 0.0f;
-      const float* src = gemm_out_.data() + o * g.col_cols() + n * pixels;
-      float* dst = output.data() + (n * out_c + o) * pixels;
-      for (int64_t p = 0; p < pixels; ++p) dst[p] = src[p] + b;
-    }
-  }
+  parallel_for(g.batch * out_c, [&](int64_t plane) {
+    const int64_t n = plane / out_c, o = plane % out_c;
+    const float b = options_.bias ? bias_.value[o] : 0.0f;
+    const float* src = gemm_out_.data() + o * g.col_cols() + n * pixels;
+    float* dst = output.data() + plane * pixels;
+    for (int64_t p = 0; p < pixels; ++p) dst[p] = src[p] + b;
+  });
 }
 
 void Conv2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
@@ -83,13 +82,11 @@ void Conv2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
 
   // [N, O, P] -> [O, N, P] so the gradient lines up with the column matrix.
   gemm_out_.resize({out_c, g.col_cols()});
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t o = 0; o < out_c; ++o) {
-    for (int64_t n = 0; n < g.batch; ++n) {
-      std::copy_n(grad_output.data() + (n * out_c + o) * pixels, pixels,
-                  gemm_out_.data() + o * g.col_cols() + n * pixels);
-    }
-  }
+  parallel_for(out_c * g.batch, [&](int64_t row) {
+    const int64_t o = row / g.batch, n = row % g.batch;
+    std::copy_n(grad_output.data() + (n * out_c + o) * pixels, pixels,
+                gemm_out_.data() + o * g.col_cols() + n * pixels);
+  });
 
   if (weight_.grad.empty()) weight_.grad = Tensor(weight_.value.shape());
   sgemm(Trans::kNo, Trans::kYes, out_c, g.col_rows(), g.col_cols(), 1.0f, gemm_out_.data(),

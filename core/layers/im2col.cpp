@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/parallel_for.h"
+
 namespace slim {
 
 namespace {
@@ -30,8 +32,7 @@ void im2col(const ConvGeometry& g, const float* image, float* cols) {
   const int64_t col_cols = g.col_cols();
   const int64_t rows = g.col_rows();
   // Rows are independent: parallelising over them keeps results deterministic.
-#pragma omp parallel for schedule(static)
-  for (int64_t row = 0; row < rows; ++row) {
+  parallel_for(rows, [&](int64_t row) {
     const int64_t kw = row % g.kernel_w;
     const int64_t kh = (row / g.kernel_w) % g.kernel_h;
     const int64_t c = row / (g.kernel_w * g.kernel_h);
@@ -67,7 +68,7 @@ void im2col(const ConvGeometry& g, const float* image, float* cols) {
         for (int64_t ow = inside.last; ow < ow_count; ++ow) dst[ow] = 0.0f;
       }
     }
-  }
+  });
 }
 
 void col2im(const ConvGeometry& g, const float* cols, float* image) {
@@ -77,8 +78,7 @@ void col2im(const ConvGeometry& g, const float* cols, float* image) {
   const int64_t taps = g.kernel_h * g.kernel_w;
   // Each channel's rows write only that channel's planes: parallel over channels,
   // serial over taps, so the summation order is fixed and results are deterministic.
-#pragma omp parallel for schedule(static)
-  for (int64_t c = 0; c < g.channels; ++c) {
+  parallel_for(g.channels, [&](int64_t c) {
     for (int64_t tap = 0; tap < taps; ++tap) {
       const int64_t kh = tap / g.kernel_w, kw = tap % g.kernel_w;
       const float* in = cols + (c * taps + tap) * col_cols;
@@ -96,7 +96,7 @@ void col2im(const ConvGeometry& g, const float* cols, float* image) {
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace slim

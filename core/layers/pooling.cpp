@@ -5,6 +5,8 @@
 #include <limits>
 #include <stdexcept>
 
+#include "core/parallel_for.h"
+
 namespace slim {
 namespace {
 
@@ -76,14 +78,13 @@ void MaxPool2d::unary_forward(const Tensor& input, Tensor& output, const Forward
   const PoolGeometry g(input.shape(), options_);
   const int64_t k = options_.kernel_size, s = options_.stride, pad = options_.padding;
   argmax_.resize(static_cast<size_t>(output.numel()));
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < g.planes(); ++plane) {
+  parallel_for(g.planes(), [&](int64_t plane) {
     const float* x = input.data() + plane * g.height * g.width;
     float* y = output.data() + plane * g.out_h * g.out_w;
     int32_t* arg = argmax_.data() + plane * g.out_h * g.out_w;
     if (k == 2 && s == 2 && pad == 0) {
       max_pool_2x2_plane(x, g.width, g.out_h, g.out_w, y, arg);
-      continue;
+      return;
     }
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
       for (int64_t ow = 0; ow < g.out_w; ++ow) {
@@ -106,7 +107,7 @@ void MaxPool2d::unary_forward(const Tensor& input, Tensor& output, const Forward
         arg[oh * g.out_w + ow] = static_cast<int32_t>(best_index);
       }
     }
-  }
+  });
 }
 
 void MaxPool2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
@@ -114,13 +115,12 @@ void MaxPool2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
   grad_input->resize(input_shape_);
   grad_input->zero();
   const PoolGeometry g(input_shape_, options_);
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < g.planes(); ++plane) {
+  parallel_for(g.planes(), [&](int64_t plane) {
     const float* dy = grad_output.data() + plane * g.out_h * g.out_w;
     const int32_t* arg = argmax_.data() + plane * g.out_h * g.out_w;
     float* dx = grad_input->data() + plane * g.height * g.width;
     for (int64_t i = 0; i < g.out_h * g.out_w; ++i) dx[arg[i]] += dy[i];
-  }
+  });
 }
 
 Shape AvgPool2d::unary_output_shape(const Shape& input) const {
@@ -133,8 +133,7 @@ void AvgPool2d::unary_forward(const Tensor& input, Tensor& output, const Forward
   const PoolGeometry g(input.shape(), options_);
   const int64_t k = options_.kernel_size, s = options_.stride, pad = options_.padding;
   const float inv_area = 1.0f / static_cast<float>(k * k);
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < g.planes(); ++plane) {
+  parallel_for(g.planes(), [&](int64_t plane) {
     const float* x = input.data() + plane * g.height * g.width;
     float* y = output.data() + plane * g.out_h * g.out_w;
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
@@ -151,7 +150,7 @@ void AvgPool2d::unary_forward(const Tensor& input, Tensor& output, const Forward
         y[oh * g.out_w + ow] = sum * inv_area;
       }
     }
-  }
+  });
 }
 
 void AvgPool2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
@@ -161,8 +160,7 @@ void AvgPool2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
   const PoolGeometry g(input_shape_, options_);
   const int64_t k = options_.kernel_size, s = options_.stride, pad = options_.padding;
   const float inv_area = 1.0f / static_cast<float>(k * k);
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < g.planes(); ++plane) {
+  parallel_for(g.planes(), [&](int64_t plane) {
     const float* dy = grad_output.data() + plane * g.out_h * g.out_w;
     float* dx = grad_input->data() + plane * g.height * g.width;
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
@@ -178,7 +176,7 @@ void AvgPool2d::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
         }
       }
     }
-  }
+  });
 }
 
 Shape GlobalAvgPool::unary_output_shape(const Shape& input) const {

@@ -2,7 +2,15 @@
 
 #include <algorithm>
 
+#include "core/parallel_for.h"
+
 namespace slim {
+namespace {
+
+// Elements per range a thread takes: 64 KiB of input, enough to pay for the split.
+constexpr int64_t kElementwiseGrain = 16384;
+
+}  // namespace
 
 void ReLU::unary_forward(const Tensor& input, Tensor& output, const ForwardContext&) {
   output.resize(input.shape());
@@ -12,11 +20,13 @@ void ReLU::unary_forward(const Tensor& input, Tensor& output, const ForwardConte
   // Not std::max(x[i], 0.0f): it returns a reference to one of two objects, which GCC
   // 12 compiles to a branch per element (mispredicted half the time on activations)
   // rather than a vector compare and blend. NaN stays NaN, as with std::max.
-#pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = x[i];
-    y[i] = v < 0.0f ? 0.0f : v;
-  }
+  parallel_for_ranges(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+#pragma omp simd
+    for (int64_t i = begin; i < end; ++i) {
+      const float v = x[i];
+      y[i] = v < 0.0f ? 0.0f : v;
+    }
+  });
   output_ = &output;
 }
 
@@ -27,8 +37,10 @@ void ReLU::unary_backward(const Tensor& grad_output, Tensor* grad_input) {
   const float* dy = grad_output.data();
   const float* y = output_->data();
   float* dx = grad_input->data();
-#pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+  parallel_for_ranges(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+#pragma omp simd
+    for (int64_t i = begin; i < end; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+  });
 }
 
 }  // namespace slim

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/parallel_for.h"
 #include "kernels/int8/cpu_features.h"
-#include "kernels/int8/for_each_block.h"
 #include "kernels/int8/requantize_avx512.h"
 
 // GCC 12's AVX-512 intrinsics start some results from _mm512_undefined_epi32(), a
@@ -581,7 +581,7 @@ void DirectConvS8Vnni::run(const ConvGeometry& g, const int8_t* input, int8_t* o
     prefetch_to_l2(input + (n + 1) * image_in, n + 1 < g.batch ? image_in : 0);
     convolve_image(s.packed.data(), pixels, output + n * image_out);
   };
-  for_each_block(g.batch, threads > 1 && g.batch > 1, run_image);
+  parallel_for(g.batch, run_image);
 }
 
 }  // namespace slim

@@ -1,28 +1,23 @@
-// for_each_block: the int8 kernels' loop over independent blocks of work, split across
-// OpenMP threads only when asked.
-//
-// Entering an OpenMP region costs about 0.3 us per call even with one thread and a false
-// `if` clause (measured on Zen 5 with GCC 12's libgomp): more than a batch-1 classifier's
-// whole int8 product. So a product too small to split, or a run on one thread, loops
-// plainly and never enters a region. (Until the thread count was checked here, the GEMMs,
-// which ask by the size of their product alone, entered one on a single thread: 0.6-1.2
-// us of every batch-1 product of 2^18 multiply-adds or more.)
+// for_each_block: the int8 GEMMs' loop over independent blocks of work, split across
+// OpenMP threads only when asked and when more than one thread would run
+// (core/parallel_for.h says why a region is not entered otherwise). Until that thread
+// count was checked, the GEMMs, which ask by the size of their product alone, entered a
+// region on a single thread: 0.6-1.2 us of every batch-1 product of 2^18 multiply-adds
+// or more on Zen 5.
 #pragma once
-
-#include <omp.h>
 
 #include <cstdint>
 
+#include "core/parallel_for.h"
+
 namespace slim {
 
-// body(i) for every i in [0, count), in any order; across threads when `parallel` and
-// OpenMP would start more than one (omp_get_max_threads(), which slim::set_num_threads()
-// sets): the GEMMs ask for threads by the size of their product alone. Each
-// thread that takes part calls enter() before its share and leave() after it, for state
-// that belongs to a thread (the AMX GEMM's tile configuration).
+// body(i) for every i in [0, count), in any order, as parallel_for(count, parallel, body);
+// each thread that takes part calls enter() before its share and leave() after it, for
+// state that belongs to a thread (the AMX GEMM's tile configuration).
 template <typename Body, typename Enter, typename Leave>
 void for_each_block(int64_t count, bool parallel, Body&& body, Enter&& enter, Leave&& leave) {
-  if (!parallel || omp_get_max_threads() == 1) {
+  if (!parallel || !openmp_would_split()) {
     enter();
     for (int64_t i = 0; i < count; ++i) body(i);
     leave();
@@ -35,12 +30,6 @@ void for_each_block(int64_t count, bool parallel, Body&& body, Enter&& enter, Le
     for (int64_t i = 0; i < count; ++i) body(i);
     leave();
   }
-}
-
-template <typename Body>
-void for_each_block(int64_t count, bool parallel, Body&& body) {
-  for_each_block(
-      count, parallel, body, [] {}, [] {});
 }
 
 }  // namespace slim

@@ -11,14 +11,13 @@
 // 6 x 16 block of C in 12 accumulators, and per pair of k loads two B vectors and
 // broadcasts one (a[k], a[k+1]) pair per row: 12 vpmaddwd per 6 + 2 loads.
 #include <immintrin.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
+#include "core/parallel_for.h"
 #include "kernels/int8/cpu_features.h"
-#include "kernels/int8/for_each_block.h"
 #include "kernels/int8/gemm_s8_kernel.h"
 
 namespace slim {
@@ -228,7 +227,7 @@ void multiply_pairs(int64_t m, const int8_t* a, const PackedS8Weights& b, int32_
     }
   };
   // Panel-major order: one panel of B stays in cache while every row block passes by.
-  for_each_block(blocks, m * n * b.k >= kParallelMacs, run_block);
+  parallel_for(blocks, m * n * b.k >= kParallelMacs, run_block);
 }
 
 }  // namespace

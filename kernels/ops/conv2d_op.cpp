@@ -7,6 +7,7 @@
 
 #include "core/gemm.h"
 #include "core/layers/pooling.h"
+#include "core/parallel_for.h"
 
 namespace slim {
 
@@ -82,11 +83,10 @@ void Conv2dOp::max_pool_pass(const ConvGeometry& g, float* out) const {
   const int64_t pooled_h = height / 2, pooled_w = width / 2;
   const int64_t planes = g.batch * options_.out_channels;
   const float* in = pass_output_.data();
-#pragma omp parallel for schedule(static)
-  for (int64_t plane = 0; plane < planes; ++plane) {
+  parallel_for(planes, [&](int64_t plane) {
     max_pool_2x2_plane(in + plane * height * width, width, pooled_h, pooled_w,
                        out + plane * pooled_h * pooled_w, nullptr);
-  }
+  });
 }
 
 // [O, N, P] -> [N, O, P], adding the bias on the way. Every element is written once and
@@ -97,23 +97,21 @@ void Conv2dOp::scatter_to_nchw(const ConvGeometry& g, float* out) const {
   const int64_t row = g.col_cols();
   const float* product = product_.data();
   const float* bias = bias_.empty() ? nullptr : bias_.data();
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t n = 0; n < g.batch; ++n) {
-    for (int64_t o = 0; o < out_c; ++o) {
-      const float b = bias ? bias[o] : 0.0f;
-      const float* src = product + o * row + n * pixels;
-      float* dst = out + (n * out_c + o) * pixels;
-      if (fused_relu_) {
-        // ReLU's expression (core/layers/relu.cpp), which keeps NaN.
-        for (int64_t p = 0; p < pixels; ++p) {
-          const float v = src[p] + b;
-          dst[p] = v < 0.0f ? 0.0f : v;
-        }
-      } else {
-        for (int64_t p = 0; p < pixels; ++p) dst[p] = src[p] + b;
+  parallel_for(g.batch * out_c, [&](int64_t plane) {
+    const int64_t n = plane / out_c, o = plane % out_c;
+    const float b = bias ? bias[o] : 0.0f;
+    const float* src = product + o * row + n * pixels;
+    float* dst = out + plane * pixels;
+    if (fused_relu_) {
+      // ReLU's expression (core/layers/relu.cpp), which keeps NaN.
+      for (int64_t p = 0; p < pixels; ++p) {
+        const float v = src[p] + b;
+        dst[p] = v < 0.0f ? 0.0f : v;
       }
+    } else {
+      for (int64_t p = 0; p < pixels; ++p) dst[p] = src[p] + b;
     }
-  }
+  });
 }
 
 }  // namespace slim

@@ -58,15 +58,13 @@ SLIM_TARGET_AVX2_FMA float csr_row_dot(const float* values, const uint16_t* cols
 SLIM_TARGET_AVX2_FMA void csr_matmul_dots(const CsrMatrix& w, const float* x, int64_t batch,
                                           float* y) {
   const int64_t rows = w.rows;
-#pragma omp parallel for collapse(2) \
-    schedule(static) if (batch * w.nonzeros() >= sparse_avx2::kSparseParallelMacs)
-  for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t r = 0; r < rows; ++r) {
-      const int32_t start = w.row_ptr[r];
-      y[b * rows + r] = csr_row_dot(w.values.data() + start, w.col_idx.data() + start,
-                                    w.row_ptr[r + 1] - start, x + b * w.cols);
-    }
-  }
+  parallel_for(batch * rows, batch * w.nonzeros() >= sparse_avx2::kSparseParallelMacs,
+               [&](int64_t output) {
+                 const int64_t b = output / rows, r = output % rows;
+                 const int32_t start = w.row_ptr[r];
+                 y[output] = csr_row_dot(w.values.data() + start, w.col_idx.data() + start,
+                                         w.row_ptr[r + 1] - start, x + b * w.cols);
+               });
 }
 
 // Columns per block of the transposed form: the fewest (64, 128 or 256) that give a row

@@ -89,10 +89,10 @@ SLIM_TARGET_AVX2_FMA void sparse24_matmul_rows(const Sparse24Matrix& w, const fl
                                                int64_t batch, float* y) {
   const int64_t rows = w.rows;
   const int64_t macs = batch * rows * w.groups * kSparse24KeptPerGroup;
-#pragma omp parallel for collapse(2) schedule(static) if (macs >= sparse_avx2::kSparseParallelMacs)
-  for (int64_t b = 0; b < batch; ++b) {
-    for (int64_t r = 0; r < rows; ++r) y[b * rows + r] = sparse24_row_dot(w, r, x + b * w.cols);
-  }
+  parallel_for(batch * rows, macs >= sparse_avx2::kSparseParallelMacs, [&](int64_t output) {
+    const int64_t b = output / rows, r = output % rows;
+    y[output] = sparse24_row_dot(w, r, x + b * w.cols);
+  });
 }
 
 // The input columns of the kept values of groups g0 .. g0 + groups of the row whose

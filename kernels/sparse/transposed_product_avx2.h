@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/parallel_for.h"
 #include "kernels/sparse/cpu_features.h"
 #include "kernels/sparse/sparse_scratch.h"
 
@@ -187,10 +188,7 @@ SLIM_TARGET_AVX2_FMA void multiply_transposed(int64_t rows, int64_t cols, int64_
   if (scratch.y_t.size() != tile_size) scratch.y_t.resize(tile_size);
   const float* x_t = scratch.x_t.data();
   float* y_t = scratch.y_t.data();
-#pragma omp parallel if (macs >= kSparseParallelMacs)
-  {
-    const int64_t threads = omp_get_num_threads();
-    const int64_t thread = omp_get_thread_num();
+  parallel_region(macs >= kSparseParallelMacs, [&](int64_t thread, int64_t threads) {
     const int64_t r0 = rows * thread / threads;
     const int64_t r1 = rows * (thread + 1) / threads;
     for (int64_t first = 0; first < padded_batch; first += kTileSamples) {
@@ -207,7 +205,7 @@ SLIM_TARGET_AVX2_FMA void multiply_transposed(int64_t rows, int64_t cols, int64_
       transpose_block(y_t + r0 * kTileSamples, kTileSamples, r1 - r0,
                       std::min(kTileSamples, batch - first), y + first * rows + r0, rows);
     }
-  }
+  });
 }
 
 }  // namespace slim::sparse_avx2
