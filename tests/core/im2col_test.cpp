@@ -38,7 +38,7 @@ TEST_CASE("im2col equals its definition for every stride, padding and kernel", "
   for (const int64_t kernel : {1, 2, 3, 5}) {
     for (const int64_t stride : {1, 2, 3}) {
       for (const int64_t padding : {0, 1, 2, 4}) {
-        for (const int64_t width : {1, 4, 7, 12}) {
+        for (const int64_t width : {1, 4, 7, 12, 19, 28}) {
           const ConvGeometry g{2, 3, 6, width, kernel, kernel, stride, padding};
           if (g.out_height() <= 0 || g.out_width() <= 0) continue;
           std::vector<float> x(static_cast<size_t>(2 * 3 * 6 * width));
