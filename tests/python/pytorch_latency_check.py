@@ -69,7 +69,11 @@ def main():
         check(record["threads"] == 1 and len(record["pinned_cpus"]) == 1, "threads", failures)
 
         # Bad input: exit 2, one line naming the option and the valid choices.
-        for arguments, needle in ((["--model", "alexnet"], "lenet-5"),
+        garbage = os.path.join(work, "garbage.safetensors")
+        with open(garbage, "w") as handle:
+            handle.write("not safetensors")
+        for arguments, needle in ((["--checkpoint", garbage], "garbage.safetensors"),
+                                  (["--model", "alexnet"], "lenet-5"),
                                   (["--engines", "fbgemm"], offered[0] if offered else ""),
                                   (["--batch-sizes", "one"], "--batch-sizes"),
                                   (["--checkpoint", os.path.join(work, "missing.safetensors")],
