@@ -52,6 +52,17 @@ void parallel_region(bool worth_splitting, Body&& body) {
   body(int64_t{omp_get_thread_num()}, int64_t{omp_get_num_threads()});
 }
 
+// body(begin, end) once per thread of a region, over that thread's contiguous share of
+// [0, count); body(0, count) on this thread when one would run or the work is not worth
+// splitting. For loops that step their state along a range instead of deriving it per
+// index.
+template <typename Body>
+void parallel_slices(int64_t count, bool worth_splitting, Body&& body) {
+  parallel_region(worth_splitting, [&](int64_t thread, int64_t threads) {
+    body(count * thread / threads, count * (thread + 1) / threads);
+  });
+}
+
 // body(begin, end) over [0, count) in ranges of `grain` elements (the last may be
 // shorter), for elementwise loops that vectorize inside a range.
 template <typename Body>

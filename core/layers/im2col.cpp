@@ -130,8 +130,7 @@ void im2col(const ConvGeometry& g, const float* image, float* cols) {
   // Each thread fills a contiguous range of rows (independent, so results are the same for
   // any thread count) and steps the tap (c, kh, kw) along it: deriving it from the row
   // index costs four 64-bit divisions per row, as much as copying lenet-5's 8 x 8 runs.
-  parallel_region(rows > 1, [&](int64_t thread, int64_t threads) {
-    const int64_t begin = rows * thread / threads, end = rows * (thread + 1) / threads;
+  parallel_slices(rows, rows > 1, [&](int64_t begin, int64_t end) {
     int64_t kw = begin % g.kernel_w;
     int64_t kh = (begin / g.kernel_w) % g.kernel_h;
     int64_t c = begin / (g.kernel_w * g.kernel_h);

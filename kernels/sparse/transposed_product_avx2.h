@@ -188,9 +188,7 @@ SLIM_TARGET_AVX2_FMA void multiply_transposed(int64_t rows, int64_t cols, int64_
   if (scratch.y_t.size() != tile_size) scratch.y_t.resize(tile_size);
   const float* x_t = scratch.x_t.data();
   float* y_t = scratch.y_t.data();
-  parallel_region(macs >= kSparseParallelMacs, [&](int64_t thread, int64_t threads) {
-    const int64_t r0 = rows * thread / threads;
-    const int64_t r1 = rows * (thread + 1) / threads;
+  parallel_slices(rows, macs >= kSparseParallelMacs, [&](int64_t r0, int64_t r1) {
     for (int64_t first = 0; first < padded_batch; first += kTileSamples) {
       const int64_t width = tile_width(padded_batch, first);
       const int vectors = static_cast<int>(width / kLanes);

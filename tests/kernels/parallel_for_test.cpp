@@ -1,5 +1,5 @@
-// parallel_for and parallel_region (core/parallel_for.h) and the int8 GEMMs' for_each_block
-// (kernels/int8/for_each_block.h): every iteration runs exactly once, and an OpenMP
+// parallel_for, parallel_region and parallel_slices (core/parallel_for.h) and the int8 GEMMs'
+// for_each_block (kernels/int8/for_each_block.h): every iteration runs exactly once, and an OpenMP
 // region is entered only when the caller judged the work worth splitting and more than
 // one thread would run it. Entering one on a single thread cost 0.35 us per loop and
 // 0.6-1.2 us per batch-1 GEMM on Zen 5, so loops that ask for threads by the size of
@@ -64,6 +64,15 @@ Visits run_parallel_region(bool worth_splitting) {
   return v;
 }
 
+// parallel_slices hands each thread one contiguous range.
+Visits run_parallel_slices(bool worth_splitting) {
+  Visits v;
+  parallel_slices(kCount, worth_splitting, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) v.visit(i);
+  });
+  return v;
+}
+
 const std::vector<int> kOnce(kCount, 1);
 const std::vector<int> kOutsideRegions(kCount, 0);
 const std::vector<int> kInsideOneRegion(kCount, 1);
@@ -85,6 +94,9 @@ TEST_CASE("parallel loops enter no OpenMP region on one thread, even when asked 
   const Visits region = run_parallel_region(true);
   CHECK(region.count == kOnce);
   CHECK(region.level == kOutsideRegions);
+  const Visits slices = run_parallel_slices(true);
+  CHECK(slices.count == kOnce);
+  CHECK(slices.level == kOutsideRegions);
   const Visits blocks = run_for_each_block(true);
   CHECK(blocks.count == kOnce);
   CHECK(blocks.level == kOutsideRegions);
@@ -105,6 +117,9 @@ TEST_CASE("parallel loops split across threads only when asked and more than one
     const Visits region = run_parallel_region(asked);
     CHECK(region.count == kOnce);
     CHECK(region.level == expected_level);
+    const Visits slices = run_parallel_slices(asked);
+    CHECK(slices.count == kOnce);
+    CHECK(slices.level == expected_level);
     const Visits blocks = run_for_each_block(asked);
     CHECK(blocks.count == kOnce);
     CHECK(blocks.level == expected_level);
