@@ -39,8 +39,11 @@ nlohmann::json pool_config(const PoolOptions& o) {
   return {{"kernel_size", o.kernel_size}, {"stride", o.stride}, {"padding", o.padding}};
 }
 
-}  // namespace
-
+// The 2x2, stride-2, unpadded window (LeNet's) on one plane [height, width] to
+// [out_h, out_w], without the general loop's bounds tests and data-dependent branches:
+// the maximum and its index (the first of equal values in row-major order, and a NaN
+// only when it is the window's first element), chosen with selects. The FP32 backends'
+// fused pool (kernels/ops/pooled_conv_output.h) computes the same values.
 void max_pool_2x2_plane(const float* x, int64_t width, int64_t out_h, int64_t out_w, float* y,
                         int32_t* arg) {
   for (int64_t oh = 0; oh < out_h; ++oh) {
@@ -56,10 +59,12 @@ void max_pool_2x2_plane(const float* x, int64_t width, int64_t out_h, int64_t ou
       index = x[i3] > best ? i3 : index;
       best = x[i3] > best ? x[i3] : best;
       y[oh * out_w + ow] = best;
-      if (arg != nullptr) arg[oh * out_w + ow] = static_cast<int32_t>(index);
+      arg[oh * out_w + ow] = static_cast<int32_t>(index);
     }
   }
 }
+
+}  // namespace
 
 nlohmann::json MaxPool2d::config() const {
   return pool_config(options_);

@@ -18,14 +18,6 @@ struct PoolOptions {
   int64_t padding = 0;
 };
 
-// The 2x2, stride-2, unpadded window (LeNet's) on one plane [height, width] to
-// [out_h, out_w], without the general loop's bounds tests and data-dependent branches:
-// MaxPool2d's maximum and index (the first of equal values in row-major order, and a NaN
-// only when it is the window's first element), chosen with selects. `arg` may be null
-// when only the values are wanted (inference: kernels/ops/conv2d_op.h's fused pool).
-void max_pool_2x2_plane(const float* x, int64_t width, int64_t out_h, int64_t out_w, float* y,
-                        int32_t* arg);
-
 class MaxPool2d final : public UnaryLayer {
  public:
   explicit MaxPool2d(const PoolOptions& options) : options_(options) {}

@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "core/gemm.h"
-#include "core/layers/pooling.h"
 #include "core/parallel_for.h"
+#include "kernels/ops/pooled_conv_output.h"
 
 namespace slim {
 
@@ -61,7 +61,6 @@ void Conv2dOp::run(std::span<const Tensor* const> inputs, Tensor& output) {
   ensure_shape(cols_, {g.col_rows(), step * pixels});
   ensure_shape(product_, {options_.out_channels, step * pixels});
   if (fused_pool_) {
-    ensure_shape(pass_output_, {step, options_.out_channels, out_h, out_w});
     ensure_shape(output, {g.batch, options_.out_channels, out_h / 2, out_w / 2});
   } else {
     ensure_shape(output, {g.batch, options_.out_channels, out_h, out_w});
@@ -76,24 +75,26 @@ void Conv2dOp::run(std::span<const Tensor* const> inputs, Tensor& output) {
     gemm_(options_.out_channels, part.col_cols(), part.col_rows(), weight_.data(), cols_.data(),
           product_.data());
     if (fused_pool_) {
-      scatter_to_nchw(part, pass_output_.data());
-      max_pool_pass(part, output.data() + first * image_out);
+      pool_to_nchw(part, output.data() + first * image_out);
     } else {
       scatter_to_nchw(part, output.data() + first * image_out);
     }
   }
 }
 
-// The pass's NCHW planes, pooled 2x2 with stride 2 into `out` by MaxPool2d's own plane
-// loop (values only), so NaN, ties and signed zeros come out as the layer's.
-void Conv2dOp::max_pool_pass(const ConvGeometry& g, float* out) const {
+// [O, N, P] -> [N, O, P / 4]: each plane of the product, biased, through the fused ReLU
+// and pooled 2x2 in one pass (pooled_conv_output.h), without writing it unpooled first.
+void Conv2dOp::pool_to_nchw(const ConvGeometry& g, float* out) const {
+  const int64_t out_c = options_.out_channels;
   const int64_t height = g.out_height(), width = g.out_width();
-  const int64_t pooled_h = height / 2, pooled_w = width / 2;
-  const int64_t planes = g.batch * options_.out_channels;
-  const float* in = pass_output_.data();
-  parallel_for(planes, [&](int64_t plane) {
-    max_pool_2x2_plane(in + plane * height * width, width, pooled_h, pooled_w,
-                       out + plane * pooled_h * pooled_w, nullptr);
+  const int64_t pooled = (height / 2) * (width / 2);
+  const int64_t row = g.col_cols();
+  const float* product = product_.data();
+  const float* bias = bias_.empty() ? nullptr : bias_.data();
+  parallel_for(g.batch * out_c, [&](int64_t plane) {
+    const int64_t n = plane / out_c, o = plane % out_c;
+    bias_relu_max_pool_2x2({product + o * row + n * height * width, height, width,
+                            bias ? bias[o] : 0.0f, fused_relu_, out + plane * pooled});
   });
 }
 

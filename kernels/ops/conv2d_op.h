@@ -32,16 +32,15 @@ class Conv2dOp final : public Op {
   static int64_t images_per_pass(const ConvGeometry& g);
   // The product of the pass `g` (g.batch images) to NCHW at `out`.
   void scatter_to_nchw(const ConvGeometry& g, float* out) const;
-  // The pass's planes in pass_output_, pooled into `out`.
-  void max_pool_pass(const ConvGeometry& g, float* out) const;
+  // The same, pooled 2x2 on the way (fused_pool_).
+  void pool_to_nchw(const ConvGeometry& g, float* out) const;
 
   GemmFunction gemm_;
   Conv2dOptions options_;
-  Tensor weight_;       // [O, C*K*K]
-  Tensor bias_;         // [O], empty when the layer has no bias
-  Tensor cols_;         // [C*K*K, images per pass * OH*OW]
-  Tensor product_;      // [O, images per pass * OH*OW]
-  Tensor pass_output_;  // [images per pass, O, OH, OW] when a pool is fused
+  Tensor weight_;   // [O, C*K*K]
+  Tensor bias_;     // [O], empty when the layer has no bias
+  Tensor cols_;     // [C*K*K, images per pass * OH*OW]
+  Tensor product_;  // [O, images per pass * OH*OW]
   bool fused_relu_ = false;
   bool fused_pool_ = false;
 };
