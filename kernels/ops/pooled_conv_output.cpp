@@ -85,15 +85,77 @@ __attribute__((target("avx512f"))) void pool_rows(const PooledPlane& p) {
   }
 }
 
+// The AVX2 form of the same: 8 floats per vector, masked with vmaskmovps, and the even
+// and odd columns split with vshufps (within 128-bit lanes) and vpermpd (across them).
+template <bool Relu>
+__attribute__((target("avx2"), always_inline)) inline __m256 biased_lanes8(const float* x,
+                                                                           int64_t count,
+                                                                           __m256 bias) {
+  const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  __m256 v = _mm256_add_ps(_mm256_maskload_ps(x, lanes), bias);
+  if constexpr (Relu) {
+    const __m256 zero = _mm256_setzero_ps();
+    v = _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
+  }
+  return v;
+}
+
+// Columns 0, 2, .., 14 (Odd = false) or 1, 3, .., 15 of the 16 floats low:high.
+template <bool Odd>
+__attribute__((target("avx2"), always_inline)) inline __m256 columns8(__m256 low, __m256 high) {
+  constexpr int kPick = Odd ? _MM_SHUFFLE(3, 1, 3, 1) : _MM_SHUFFLE(2, 0, 2, 0);
+  const __m256 lane_wise = _mm256_shuffle_ps(low, high, kPick);  // l0 l2 h0 h2 | l4 l6 h4 h6
+  return _mm256_castpd_ps(
+      _mm256_permute4x64_pd(_mm256_castps_pd(lane_wise), _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+template <bool Relu>
+__attribute__((target("avx2"))) void pool_rows_avx2(const PooledPlane& p) {
+  const int64_t out_h = p.height / 2, out_w = p.width / 2;
+  const __m256 bias = _mm256_set1_ps(p.bias);
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const float* top = p.plane + 2 * oh * p.width;
+    const float* bottom = top + p.width;
+    for (int64_t ow = 0; ow < out_w; ow += 8) {
+      const int64_t windows = std::min<int64_t>(8, out_w - ow);
+      const int64_t low = std::min<int64_t>(2 * windows, 8), high = 2 * windows - low;
+      const float* t = top + 2 * ow;
+      const float* b = bottom + 2 * ow;
+      const __m256 t_low = biased_lanes8<Relu>(t, low, bias);
+      const __m256 b_low = biased_lanes8<Relu>(b, low, bias);
+      __m256 t_high = t_low, b_high = b_low;  // unused lanes when high == 0
+      if (high > 0) {
+        t_high = biased_lanes8<Relu>(t + 8, high, bias);
+        b_high = biased_lanes8<Relu>(b + 8, high, bias);
+      }
+      __m256 best = columns8<false>(t_low, t_high);
+      best = _mm256_max_ps(columns8<true>(t_low, t_high), best);
+      best = _mm256_max_ps(columns8<false>(b_low, b_high), best);
+      best = _mm256_max_ps(columns8<true>(b_low, b_high), best);
+      const __m256i stored = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(windows)),
+                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      _mm256_maskstore_ps(p.out + oh * out_w + ow, stored, best);
+    }
+  }
+}
+
 }  // namespace
 
 void bias_relu_max_pool_2x2_avx512(const PooledPlane& p) {
   return p.relu ? pool_rows<true>(p) : pool_rows<false>(p);
 }
 
+void bias_relu_max_pool_2x2_avx2(const PooledPlane& p) {
+  return p.relu ? pool_rows_avx2<true>(p) : pool_rows_avx2<false>(p);
+}
+
 void bias_relu_max_pool_2x2(const PooledPlane& p) {
-  static const bool avx512 = avx512_unavailable_reason().empty();
-  return avx512 ? bias_relu_max_pool_2x2_avx512(p) : bias_relu_max_pool_2x2_reference(p);
+  static const auto variant = avx512_unavailable_reason().empty() ? bias_relu_max_pool_2x2_avx512
+                              : avx2_unavailable_reason().empty()
+                                  ? bias_relu_max_pool_2x2_avx2
+                                  : bias_relu_max_pool_2x2_reference;
+  return variant(p);
 }
 
 }  // namespace slim

@@ -1,7 +1,7 @@
 // bias_relu_max_pool_2x2 (kernels/ops/pooled_conv_output.h): the reference gives exactly
 // what the unfused layers give (the scatter's x + bias, the ReLU layer, the MaxPool2d
-// layer), and the AVX-512 variant exactly what the reference gives, bit for bit, with
-// NaN, signed zeros and ties at every position of a window.
+// layer), and the AVX-512 and AVX2 variants exactly what the reference gives, bit for
+// bit, with NaN, signed zeros and ties at every position of a window.
 #include "kernels/ops/pooled_conv_output.h"
 
 #include <catch2/catch.hpp>
@@ -104,14 +104,12 @@ TEST_CASE("the pooled conv output keeps the window's chain order", "[pooled_conv
   CHECK(std::isnan(pooled(bias_relu_max_pool_2x2, first_nan, 2, 2, 0.0f, false)[0]));
 }
 
-TEST_CASE("the AVX-512 pooled conv output equals the reference bit for bit",
-          "[pooled_conv_output]") {
-  if (const std::string why = avx512_unavailable_reason(); !why.empty()) {
-    test::skip_test("bias_relu_max_pool_2x2_avx512", why);
-  }
+namespace {
+
+// Widths around 8, 16 and 32 windows (the vectors' outputs and inputs), LeNet's 24 and 8,
+// and odd ones whose last column is dropped; both biases' zeros; with and without ReLU.
+int check_equals_reference(void (*variant)(const PooledPlane&)) {
   int cases = 0;
-  // Widths around 16 and 32 windows (the vector's 16 outputs, its 32 inputs), LeNet's 24
-  // and 8, and odd ones whose last column is dropped.
   for (const int64_t height : {2, 3, 8, 24, 25}) {
     for (int64_t width = 2; width <= 70; ++width) {
       for (const float bias : kBiases) {
@@ -119,14 +117,31 @@ TEST_CASE("the AVX-512 pooled conv output equals the reference bit for bit",
           const std::vector<float> plane = awkward_plane(height, width, 7 * height + width);
           INFO(height << "x" << width << " bias " << bias << " relu " << relu);
           CHECK(same_bits(
-              pooled(bias_relu_max_pool_2x2_avx512, plane, height, width, bias, relu),
+              pooled(variant, plane, height, width, bias, relu),
               pooled(bias_relu_max_pool_2x2_reference, plane, height, width, bias, relu)));
           ++cases;
         }
       }
     }
   }
-  CHECK(cases == 5 * 69 * 8);
+  return cases;
+}
+
+}  // namespace
+
+TEST_CASE("the AVX-512 pooled conv output equals the reference bit for bit",
+          "[pooled_conv_output]") {
+  if (const std::string why = avx512_unavailable_reason(); !why.empty()) {
+    test::skip_test("bias_relu_max_pool_2x2_avx512", why);
+  }
+  CHECK(check_equals_reference(bias_relu_max_pool_2x2_avx512) == 5 * 69 * 8);
+}
+
+TEST_CASE("the AVX2 pooled conv output equals the reference bit for bit", "[pooled_conv_output]") {
+  if (const std::string why = avx2_unavailable_reason(); !why.empty()) {
+    test::skip_test("bias_relu_max_pool_2x2_avx2", why);
+  }
+  CHECK(check_equals_reference(bias_relu_max_pool_2x2_avx2) == 5 * 69 * 8);
 }
 
 }  // namespace slim
