@@ -87,13 +87,17 @@ __attribute__((target("avx512f"))) void pool_rows(const PooledPlane& p) {
 
 // The AVX2 form of the same: 8 floats per vector, masked with vmaskmovps, and the even
 // and odd columns split with vshufps (within 128-bit lanes) and vpermpd (across them).
+// The vmaskmovps mask of the first `count` (0..8) lanes.
+__attribute__((target("avx2"), always_inline)) inline __m256i first_lanes8(int64_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 template <bool Relu>
 __attribute__((target("avx2"), always_inline)) inline __m256 biased_lanes8(const float* x,
                                                                            int64_t count,
                                                                            __m256 bias) {
-  const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  __m256 v = _mm256_add_ps(_mm256_maskload_ps(x, lanes), bias);
+  __m256 v = _mm256_add_ps(_mm256_maskload_ps(x, first_lanes8(count)), bias);
   if constexpr (Relu) {
     const __m256 zero = _mm256_setzero_ps();
     v = _mm256_blendv_ps(v, zero, _mm256_cmp_ps(v, zero, _CMP_LT_OQ));
@@ -133,9 +137,7 @@ __attribute__((target("avx2"))) void pool_rows_avx2(const PooledPlane& p) {
       best = _mm256_max_ps(columns8<true>(t_low, t_high), best);
       best = _mm256_max_ps(columns8<false>(b_low, b_high), best);
       best = _mm256_max_ps(columns8<true>(b_low, b_high), best);
-      const __m256i stored = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(windows)),
-                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-      _mm256_maskstore_ps(p.out + oh * out_w + ow, stored, best);
+      _mm256_maskstore_ps(p.out + oh * out_w + ow, first_lanes8(windows), best);
     }
   }
 }
